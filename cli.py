@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Headless command line: ``blender -b -c image_to_print SUBCOMMAND ...``.
+
+The launcher ``./image-to-print`` runs the same :func:`main` inside the
+``bpy`` wheel, so flags, output and exit codes are identical.
+
+Exit codes: 0 success, 1 bad usage or unreadable input (one line on stderr),
+3 a mesh was written but fails the blocking print checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_OK, EXIT_USAGE, EXIT_NOT_PRINTABLE = 0, 1, 3
+PROG = "image_to_print"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 1 (argparse would exit 2)
+        raise _UsageError(f"{self.prog}: {message}")
+
+    def exit(self, status=0, message=None):
+        if message:
+            sys.stderr.write(message)
+        raise SystemExit(status)
+
+
+def _mm(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in mm, got '{text}'") from None
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .core.settings import PRESETS, ReliefSettings
+
+    d = ReliefSettings()
+    parser = _Parser(prog=PROG, description="Image to Print: turn an image into a checked, printable solid.")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
+    p = sub.add_parser("relief", help="image -> relief or lithophane (STL/GLB + JSON report)",
+                       description="Make a relief or lithophane from IMAGE and export it. "
+                                   "The output format follows each -o extension (.stl, .glb).")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
+                   help="output file, .stl (binary, mm) or .glb; repeat for several")
+    p.add_argument("--preset", choices=list(PRESETS), default="relief", help="starting settings (default: relief)")
+    p.add_argument("--width", type=_mm, metavar="MM", help=f"overall width in mm (default {d.width_mm:g})")
+    p.add_argument("--sample-mm", type=_mm, metavar="MM",
+                   help=f"sample spacing in mm (default {d.sample_mm:g}, about half a 0.4 mm nozzle)")
+    p.add_argument("--native", action="store_true", help="one sample per source pixel")
+    p.add_argument("--depth", type=_mm, metavar="MM", help=f"relief depth in mm (default {d.depth_mm:g})")
+    p.add_argument("--base", type=_mm, metavar="MM", help=f"base thickness in mm (default {d.base_mm:g})")
+    p.add_argument("--lighter-is-higher", action="store_true", help="light pixels are raised")
+    p.add_argument("--min-thickness", type=_mm, metavar="MM",
+                   help=f"lithophane: thinnest wall in mm (default {d.min_thickness_mm:g})")
+    p.add_argument("--max-thickness", type=_mm, metavar="MM",
+                   help=f"lithophane: thickest wall in mm (default {d.max_thickness_mm:g})")
+    p.add_argument("--translucency", action="store_true",
+                   help="lithophane: Beer-Lambert thickness model instead of linear")
+    p.add_argument("--transmittance", type=float, metavar="T",
+                   help=f"lithophane: light fraction through 1 mm (default {d.transmittance_1mm:g})")
+    p.add_argument("--curve", type=float, metavar="DEG", help="bend on an arc of DEG degrees (0-180)")
+    p.add_argument("--alpha", choices=("base", "cut"), help="transparent pixels: keep at base (default) or cut out")
+    p.add_argument("--invert", action="store_true", help="invert grey levels")
+    p.add_argument("--gamma", type=float, help="gamma (default 1)")
+    p.add_argument("--levels", type=float, nargs=2, metavar=("BLACK", "WHITE"), help="input levels, 0..1")
+    p.add_argument("--smoothing", type=float, metavar="SAMPLES",
+                   help=f"edge-preserving smoothing radius in samples, 0 = off (default {d.smoothing:g})")
+    p.add_argument("--frame", type=float, metavar="MM", help="frame width in mm")
+    p.add_argument("--frame-height", type=float, metavar="MM", help="frame height in mm (default: top of relief)")
+    p.add_argument("--hole", type=float, metavar="MM", help="hanging hole diameter in mm")
+    p.add_argument("--adaptive", action="store_true", help="adaptive triangulation with bounded error")
+    p.add_argument("--max-error", type=float, metavar="MM", help=f"adaptive: max error in mm (default {d.max_error_mm:g})")
+    p.add_argument("--max-megapixels", type=float, metavar="MP",
+                   help=f"refuse larger images, 0 = no limit (default {d.max_megapixels:g})")
+    p.add_argument("--report", metavar="PATH", help="write a JSON report")
+    return parser
+
+
+def _settings_from_args(args):
+    from .core.relief import apply_preset
+    from .core.settings import ReliefSettings
+
+    s = apply_preset(ReliefSettings(), args.preset)
+    simple = {
+        "width": "width_mm", "sample_mm": "sample_mm", "depth": "depth_mm", "base": "base_mm",
+        "min_thickness": "min_thickness_mm", "max_thickness": "max_thickness_mm",
+        "transmittance": "transmittance_1mm", "curve": "curve_angle_deg", "gamma": "gamma",
+        "smoothing": "smoothing", "frame": "frame_width_mm", "frame_height": "frame_height_mm",
+        "hole": "hole_diameter_mm", "max_error": "max_error_mm", "max_megapixels": "max_megapixels",
+    }
+    for arg, field in simple.items():
+        value = getattr(args, arg)
+        if value is not None:
+            setattr(s, field, value)
+    if args.native:
+        s.native_resolution = True
+    if args.lighter_is_higher:
+        s.lighter_is_higher = True
+    if args.translucency:
+        s.translucency = "BEER_LAMBERT"
+    if args.alpha:
+        s.alpha_mode = args.alpha.upper()
+    if args.invert:
+        s.invert = True
+    if args.levels:
+        s.black_point, s.white_point = args.levels
+    if args.adaptive:
+        s.adaptive = True
+    return s
+
+
+def _context():
+    import bpy
+
+    context = bpy.context
+    if context.scene is None:
+        raise RuntimeError("no scene available")
+    return context
+
+
+def run_relief(args) -> int:
+    import bpy
+
+    from .core.errors import ImageToPrintError
+    from .core.relief import validate
+    from .core.report import check_writable, write_json
+    from .operators.check import check_object
+    from .operators.export import FORMATS, export_object
+    from .operators.relief import build_relief
+
+    settings = _settings_from_args(args)
+    validate(settings)
+    outputs = [check_writable(path) for path in args.output]
+    for path in outputs:
+        if os.path.splitext(path)[1].lower() not in FORMATS:
+            raise ImageToPrintError(f"unsupported output format: {path} (use .stl or .glb)")
+    report_path = check_writable(args.report) if args.report else None
+
+    context = _context()
+    obj, info = build_relief(context, args.image, settings)
+    try:
+        report = check_object(context, obj)
+        written = [export_object(context, obj, path) for path in outputs]
+    except BaseException:
+        mesh = obj.data
+        bpy.data.objects.remove(obj)
+        bpy.data.meshes.remove(mesh)
+        raise
+    report.update({
+        "route": "relief",
+        "mode": settings.mode,
+        "image": os.path.abspath(args.image),
+        "outputs": written,
+        "settings": settings.to_dict(),
+        "samples": info["samples"],
+        "spacing_mm": round(info["spacing_mm"], 6),
+        "warnings": info["warnings"],
+        "blender": bpy.app.version_string,
+    })
+    if "max_deviation_mm" in info:
+        report["max_deviation_mm"] = info["max_deviation_mm"]
+    if report_path:
+        write_json(report_path, report)
+    for warning in info["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
+    for path in written:
+        print(f"wrote {path}")
+    if report_path:
+        print(f"wrote {report_path}")
+    verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
+    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
+    return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+
+
+COMMANDS = {"relief": run_relief}
+
+
+def main(argv: list[str]) -> int:
+    """Run one subcommand; return the process exit code.  Never raises."""
+    from .core.errors import ImageToPrintError
+
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, or argparse's own exit
+            return int(exc.code or 0)
+        if not args.command:
+            parser.print_help()
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except (_UsageError, ImageToPrintError) as exc:
+        message = str(exc)
+        prefix = "" if message.startswith(PROG) else f"{PROG}: error: "
+        print(prefix + message, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback on the command line
+        if os.environ.get("IMAGE_TO_PRINT_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"{PROG}: error: {first} (set IMAGE_TO_PRINT_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+_handle = None
+
+
+def register():
+    global _handle
+    import bpy
+
+    _handle = bpy.utils.register_cli_command(PROG, main)
+
+
+def unregister():
+    global _handle
+    import bpy
+
+    if _handle is not None:
+        bpy.utils.unregister_cli_command(_handle)
+        _handle = None

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Basic print checks on mesh arrays (vectorised numpy, millimetres).
+
+Same meaning as the 3D-Print Toolbox's "Solid" check: an edge is
+non-manifold unless exactly two faces use it; a manifold edge is "bad
+contiguous" when both faces walk it in the same direction (one of them is
+flipped).  Beyond the toolbox: a closed solid whose signed volume is not
+positive is inside-out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def next_loop(loop_start: np.ndarray, loop_total: np.ndarray, n_loops: int) -> np.ndarray:
+    """Index of the following corner of the same face, for every loop."""
+    nxt = np.arange(1, n_loops + 1, dtype=np.int64)
+    last = (loop_start + loop_total - 1).astype(np.int64)
+    nxt[last] = loop_start
+    return nxt
+
+
+def edge_counts(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray,
+                loop_edge: np.ndarray | None = None, edge_v1: np.ndarray | None = None,
+                n_edges: int | None = None) -> tuple[int, int]:
+    """(non_manifold_edges, bad_contiguous_edges).
+
+    Pass Blender's ``loop_edge``/``edge_v1`` (from ``loops.edge_index`` and
+    ``edges.vertices``) to count Blender's own edges, loose edges included;
+    without them edges are derived from the faces.
+    """
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    if len(lv) == 0:
+        return (int(n_edges or 0), 0)
+    nv = lv[next_loop(np.asarray(loop_start), np.asarray(loop_total), len(lv))]
+    if loop_edge is None:
+        lo, hi = np.minimum(lv, nv), np.maximum(lv, nv)
+        key = lo * (int(max(lv.max(), nv.max())) + 1) + hi
+        uniq, loop_edge = np.unique(key, return_inverse=True)
+        n_edges = len(uniq)
+        forward = lv == lo
+    else:
+        loop_edge = np.asarray(loop_edge, dtype=np.int64)
+        forward = lv == np.asarray(edge_v1, dtype=np.int64)[loop_edge]
+        n_edges = int(n_edges if n_edges is not None else loop_edge.max() + 1)
+    uses = np.bincount(loop_edge, minlength=n_edges)
+    direction = np.bincount(loop_edge, weights=np.where(forward, 1.0, -1.0), minlength=n_edges)
+    manifold = uses == 2
+    return int((~manifold).sum()), int((manifold & (direction != 0)).sum())
+
+
+def signed_volume(co: np.ndarray, tris: np.ndarray) -> float:
+    """Signed volume (divergence theorem); positive for outward-facing closed meshes."""
+    if len(tris) == 0:
+        return 0.0
+    p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
+    return float(np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6.0)
+
+
+def surface_area(co: np.ndarray, tris: np.ndarray) -> float:
+    if len(tris) == 0:
+        return 0.0
+    p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
+    return float(0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum())
+
+
+def fan_triangles(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray) -> np.ndarray:
+    """Triangulate every face as a fan from its first corner."""
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    starts = np.asarray(loop_start, dtype=np.int64)
+    totals = np.asarray(loop_total, dtype=np.int64)
+    n_tris = totals - 2
+    face = np.repeat(np.arange(len(starts)), n_tris)
+    k = np.arange(n_tris.sum()) - np.repeat(np.cumsum(n_tris) - n_tris, n_tris)
+    s = starts[face]
+    return np.stack([lv[s], lv[s + k + 1], lv[s + k + 2]], axis=1)
+
+
+def basic_report(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray,
+                 tris: np.ndarray | None = None, **edge_kw) -> dict:
+    """The relief route's checks: stable names, later routes add fields."""
+    co = np.asarray(co, dtype=np.float64)
+    if tris is None:
+        tris = fan_triangles(loop_vert, loop_start, loop_total)
+    non_manifold, bad_contiguous = edge_counts(loop_vert, loop_start, loop_total, **edge_kw)
+    volume = signed_volume(co, tris)
+    if len(co):
+        lo, hi = co.min(axis=0), co.max(axis=0)
+        finite = bool(np.isfinite(co).all())
+    else:
+        lo = hi = np.zeros(3)
+        finite = True
+    checks = {
+        "non_manifold_edges": non_manifold,
+        "bad_contiguous_edges": bad_contiguous,
+        "inside_out": bool(volume <= 0.0),
+    }
+    blocking = [name for name in ("non_manifold_edges", "bad_contiguous_edges", "inside_out") if checks[name]]
+    if not finite:
+        blocking.append("non_finite_coordinates")
+    return {
+        "triangles": int(len(tris)),
+        "vertices": int(len(co)),
+        "bbox_mm": [round(float(v), 4) for v in (hi - lo)],
+        "bbox_min_mm": [round(float(v), 4) for v in lo],
+        "volume_mm3": round(abs(volume), 3),
+        "signed_volume_mm3": round(volume, 3),
+        "area_mm2": round(surface_area(co, tris), 3),
+        "checks": checks,
+        "blocking": blocking,
+        "printable": not blocking,
+    }

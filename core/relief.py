@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Image -> height field for reliefs and lithophanes (all lengths in mm).
+
+The result is a :class:`ReliefPlan`: a grid of normalised heights ``t`` (the
+texture the Displace modifier reads), which vertices exist, the sample spacing
+and the base/depth that turn ``t`` into millimetres::
+
+    z(vertex) = base_mm + depth_mm * t
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .errors import ImageToPrintError
+from .image import LoadedImage, srgb_to_linear
+from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
+
+__all__ = ["PRESETS", "ReliefSettings", "ReliefPlan", "plan_relief", "estimate", "apply_preset", "validate"]
+
+MAX_GRID_VERTICES = 40_000_000
+
+
+def apply_preset(settings: ReliefSettings, preset: str) -> ReliefSettings:
+    if preset not in PRESETS:
+        raise ImageToPrintError(f"unknown preset '{preset}' (choose from {', '.join(PRESETS)})")
+    return replace(settings, **PRESETS[preset][2])
+
+
+@dataclass
+class ReliefPlan:
+    t: np.ndarray  # (rows, cols) float32 normalised height, row 0 = top of the image
+    vertex_mask: np.ndarray | None  # (rows, cols) bool, None = full rectangle
+    spacing_mm: float
+    base_mm: float
+    depth_mm: float
+    curved: bool
+    adaptive: bool
+    max_error_mm: float = 0.02
+    image_origin: tuple[int, int] = (0, 0)  # (row, col) of the image's top-left sample
+    image_shape: tuple[int, int] = (0, 0)  # (rows, cols) of the image area
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return int(self.t.shape[0])
+
+    @property
+    def cols(self) -> int:
+        return int(self.t.shape[1])
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        return ((self.cols - 1) * self.spacing_mm, (self.rows - 1) * self.spacing_mm)
+
+    def heights_mm(self) -> np.ndarray:
+        return (self.base_mm + self.depth_mm * self.t).astype(np.float32)
+
+
+def _positive(value: float, what: str) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise ImageToPrintError(f"{what} must be a positive number, got {value}")
+
+
+def validate(s: ReliefSettings) -> None:
+    """Reject nonsense settings with one line that says which and why."""
+    if s.mode not in MODES:
+        raise ImageToPrintError(f"mode must be one of {', '.join(MODES)}, got {s.mode}")
+    _positive(s.width_mm, "width (mm)")
+    if not s.native_resolution:
+        _positive(s.sample_mm, "sample spacing (mm)")
+    if s.mode == "RELIEF":
+        _positive(s.base_mm, "base (mm)")
+        _positive(s.depth_mm, "depth (mm)")
+    else:
+        _positive(s.min_thickness_mm, "minimum thickness (mm)")
+        _positive(s.max_thickness_mm, "maximum thickness (mm)")
+        if s.min_thickness_mm >= s.max_thickness_mm:
+            raise ImageToPrintError(
+                f"minimum thickness ({s.min_thickness_mm:g} mm) must be less than "
+                f"maximum thickness ({s.max_thickness_mm:g} mm)")
+        if s.translucency not in TRANSLUCENCY_MODELS:
+            raise ImageToPrintError(f"translucency model must be LINEAR or BEER_LAMBERT, got {s.translucency}")
+        if not 0.0 < s.transmittance_1mm < 1.0:
+            raise ImageToPrintError(f"transmittance per mm must be between 0 and 1, got {s.transmittance_1mm}")
+    if s.alpha_mode not in ALPHA_MODES:
+        raise ImageToPrintError(f"alpha mode must be BASE or CUT, got {s.alpha_mode}")
+    if not 0.0 <= s.black_point < s.white_point <= 1.0:
+        raise ImageToPrintError("levels need 0 <= black point < white point <= 1")
+    _positive(s.gamma, "gamma")
+    for value, what in ((s.smoothing, "smoothing"), (s.frame_width_mm, "frame width (mm)"),
+                        (s.frame_height_mm, "frame height (mm)"), (s.hole_diameter_mm, "hole diameter (mm)")):
+        if not (math.isfinite(value) and value >= 0):
+            raise ImageToPrintError(f"{what} must be zero or positive, got {value}")
+    if s.frame_width_mm * 2 >= s.width_mm:
+        raise ImageToPrintError(f"frame width ({s.frame_width_mm:g} mm) leaves no room for the image "
+                                f"in a {s.width_mm:g} mm wide plate")
+    if not 0.0 <= s.curve_angle_deg <= 180.0:
+        raise ImageToPrintError(f"curve angle must be between 0 and 180 degrees, got {s.curve_angle_deg}")
+    if s.adaptive:
+        _positive(s.max_error_mm, "maximum error (mm)")
+    if s.max_megapixels < 0:
+        raise ImageToPrintError("max megapixels must be zero (no limit) or positive")
+
+
+def base_and_depth(s: ReliefSettings) -> tuple[float, float]:
+    if s.mode == "RELIEF":
+        return float(s.base_mm), float(s.depth_mm)
+    return float(s.min_thickness_mm), float(s.max_thickness_mm - s.min_thickness_mm)
+
+
+def grid_shape(image_w: int, image_h: int, s: ReliefSettings) -> tuple[int, int, int, float]:
+    """(image columns, image rows, frame samples, exact spacing) for an image of this size."""
+    inner_w = s.width_mm - 2 * s.frame_width_mm
+    if s.native_resolution:
+        nx = image_w
+        spacing = inner_w / max(nx - 1, 1)
+    else:
+        nx = max(int(round(inner_w / s.sample_mm)) + 1, 2)
+        spacing = inner_w / (nx - 1)
+    nf = int(round(s.frame_width_mm / spacing)) if s.frame_width_mm > 0 else 0
+    spacing = s.width_mm / (nx - 1 + 2 * nf)  # the overall width comes out exact
+    inner_h = inner_w * image_h / image_w
+    ny = image_h if s.native_resolution else max(int(round(inner_h / spacing)) + 1, 2)
+    return nx, ny, nf, spacing
+
+
+def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
+    """Size, triangle count and STL size before building (for the panel read-out)."""
+    nx, ny, nf, spacing = grid_shape(image_w, image_h, s)
+    cols, rows = nx + 2 * nf, ny + 2 * nf
+    base, depth = base_and_depth(s)
+    top_z = max(base + depth, s.frame_height_mm)
+    ring = 2 * (rows - 1) + 2 * (cols - 1)
+    tris = 2 * (rows - 1) * (cols - 1) + 3 * ring
+    if s.curve_angle_deg > 0:
+        tris = 4 * (rows - 1) * (cols - 1) + 2 * ring
+    return {
+        "size_mm": [(cols - 1) * spacing, (rows - 1) * spacing, top_z],
+        "samples": [cols, rows],
+        "spacing_mm": spacing,
+        "triangles": int(tris),
+        "stl_bytes": 84 + 50 * int(tris),
+    }
+
+
+def resample(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
+    """Resample a float image to (rows, cols): box filter down, bicubic up."""
+    from PIL import Image
+
+    h, w = values.shape
+    if (w, h) == (cols, rows):
+        return values.astype(np.float32, copy=True)
+    im = Image.fromarray(np.ascontiguousarray(values, dtype=np.float32), mode="F")
+    method = Image.Resampling.BOX if cols <= w and rows <= h else Image.Resampling.BICUBIC
+    out = np.asarray(im.resize((cols, rows), method), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0)
+
+
+def bilateral(values: np.ndarray, sigma: float, sigma_range: float = 0.08) -> np.ndarray:
+    """Edge-preserving smoothing: a bilateral filter with spatial sigma in samples.
+
+    Noise within ``sigma_range`` grey levels is averaged away; steps larger than
+    that (edges of letters, outlines) are kept.
+    """
+    if sigma <= 0:
+        return values
+    radius = max(1, int(math.ceil(2 * sigma)))
+    padded = np.pad(values, radius, mode="edge")
+    h, w = values.shape
+    acc = np.zeros_like(values, dtype=np.float32)
+    wsum = np.zeros_like(values, dtype=np.float32)
+    inv_s = -0.5 / (sigma * sigma)
+    inv_r = -0.5 / (sigma_range * sigma_range)
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            d2 = dx * dx + dy * dy
+            if d2 > radius * radius:
+                continue
+            shifted = padded[radius + dy:radius + dy + h, radius + dx:radius + dx + w]
+            diff = shifted - values
+            wgt = np.exp(diff * diff * inv_r + d2 * inv_s, dtype=np.float32)
+            acc += wgt * shifted
+            wsum += wgt
+    return acc / wsum
+
+
+def tone_to_t(grey: np.ndarray, s: ReliefSettings) -> np.ndarray:
+    """Grey levels (sRGB encoded, after levels) -> normalised height in [0, 1]."""
+    if s.mode == "RELIEF":
+        return grey if s.lighter_is_higher else 1.0 - grey
+    if s.translucency == "LINEAR":
+        return 1.0 - grey
+    # Beer-Lambert (Cura's translucency model): light through thickness d is T**d,
+    # so choose d with T**(d - min) proportional to the pixel's linear luminance.
+    T = float(s.transmittance_1mm)
+    span = float(s.max_thickness_mm - s.min_thickness_mm)
+    lum = srgb_to_linear(grey)
+    min_lum = T ** span
+    mapped = min_lum + (1.0 - min_lum) * lum
+    extra = np.log(mapped) / math.log(T)  # mm above the minimum thickness
+    return np.clip(extra / span, 0.0, 1.0).astype(np.float32)
+
+
+def _clean_cells(cells: np.ndarray) -> np.ndarray:
+    """Fill cells so no two cells touch only at a corner (bow-tie vertices)."""
+    cells = cells.copy()
+    for _ in range(64):
+        p = np.pad(cells, 1)
+        a, b = p[:-1, :-1], p[:-1, 1:]
+        c, d = p[1:, :-1], p[1:, 1:]
+        diag1 = a & d & ~b & ~c
+        diag2 = b & c & ~a & ~d
+        bad = diag1 | diag2
+        if not bad.any():
+            return cells
+        # Turn on the upper-right (diag1) / upper-left (diag2) cell of each bad 2x2 block.
+        fill = np.zeros_like(p)
+        fill[:-1, 1:] |= diag1
+        fill[:-1, :-1] |= diag2
+        cells |= fill[1:-1, 1:-1]
+    return cells
+
+
+def cells_from_vertex_mask(mask: np.ndarray) -> np.ndarray:
+    cells = mask[:-1, :-1] & mask[:-1, 1:] & mask[1:, :-1] & mask[1:, 1:]
+    return _clean_cells(cells)
+
+
+def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+    """The height field of a relief or lithophane from a decoded image."""
+    validate(s)
+    if img.width < 2 or img.height < 2:
+        raise ImageToPrintError(
+            f"image is {img.width}x{img.height} pixels: too small for a relief (at least 2x2 needed)")
+    nx, ny, nf, spacing = grid_shape(img.width, img.height, s)
+    total = (nx + 2 * nf) * (ny + 2 * nf)
+    if total > MAX_GRID_VERTICES:
+        raise ImageToPrintError(
+            f"{nx + 2 * nf}x{ny + 2 * nf} samples ({total / 1e6:.0f} million) is too many; "
+            f"use a larger sample spacing or a smaller width")
+    warnings: list[str] = []
+
+    grey = resample(img.grey, nx, ny)
+    alpha = resample(img.alpha, nx, ny) if img.alpha is not None else None
+    grey = bilateral(grey, float(s.smoothing))
+    grey = np.clip((grey - s.black_point) / (s.white_point - s.black_point), 0.0, 1.0)
+    if s.gamma != 1.0:
+        grey = np.power(grey, 1.0 / s.gamma)
+    if s.invert:
+        grey = 1.0 - grey
+    t = tone_to_t(grey.astype(np.float32), s)
+
+    base, depth = base_and_depth(s)
+    mask = None
+    if alpha is not None:
+        opaque = alpha >= 0.5
+        if not opaque.any():
+            raise ImageToPrintError("the image is fully transparent: nothing to build")
+        if s.alpha_mode == "CUT":
+            mask = opaque
+        else:
+            t = np.where(opaque, t, 0.0).astype(np.float32)
+
+    t_frame = 1.0
+    if s.frame_height_mm > 0:
+        t_frame = (s.frame_height_mm - base) / depth
+        if t_frame < 0:
+            raise ImageToPrintError(f"frame height ({s.frame_height_mm:g} mm) is below the base ({base:g} mm)")
+    origin = (nf, nf)
+    if nf:
+        t = np.pad(t, nf, constant_values=t_frame)
+        if mask is not None:
+            mask = np.pad(mask, nf, constant_values=True)
+
+    if s.hole_diameter_mm > 0:
+        t, mask = _add_hanging_tab(t, mask, spacing, s.hole_diameter_mm, t_frame)
+    origin = (t.shape[0] - ny - nf, nf)
+
+    curved = s.curve_angle_deg > 0
+    adaptive = bool(s.adaptive)
+    if adaptive and (mask is not None or curved):
+        why = "a curved plate" if curved else "a cut-out outline or hanging hole"
+        warnings.append(f"adaptive mode needs a flat rectangular plate; {why} uses the full grid")
+        adaptive = False
+    if mask is not None:
+        cells = cells_from_vertex_mask(mask)
+        if not cells.any():
+            raise ImageToPrintError("nothing left to build after cutting out transparent pixels")
+    return ReliefPlan(t=np.ascontiguousarray(t, dtype=np.float32), vertex_mask=mask, spacing_mm=spacing,
+                      base_mm=base, depth_mm=depth, curved=curved, adaptive=adaptive,
+                      max_error_mm=float(s.max_error_mm), image_origin=origin,
+                      image_shape=(ny, nx), warnings=warnings)
+
+
+def _add_hanging_tab(t, mask, spacing, diameter, t_tab):
+    """Extend the canvas upward with a round tab holding a hole of ``diameter`` mm."""
+    rows, cols = t.shape
+    r_hole = diameter / 2.0
+    ring = max(2.0, 0.5 * diameter)
+    r_tab = r_hole + ring
+    extra = int(math.ceil(2 * r_tab / spacing)) + 1
+    if 2 * r_tab > (cols - 1) * spacing:
+        raise ImageToPrintError(f"hanging hole ({diameter:g} mm) does not fit on a "
+                                f"{(cols - 1) * spacing:.1f} mm wide plate")
+    t = np.concatenate([np.full((extra, cols), t_tab, np.float32), t], axis=0)
+    full = np.ones((rows + extra, cols), bool) if mask is None else np.concatenate(
+        [np.zeros((extra, cols), bool), mask], axis=0)
+    if mask is None:
+        full[:extra] = False
+    # coordinates in mm, y up, origin at the old top edge
+    yy = (extra - np.arange(rows + extra))[:, None] * spacing
+    xx = (np.arange(cols) - (cols - 1) / 2.0)[None, :] * spacing
+    cy = r_tab
+    d2 = xx ** 2 + (yy - cy) ** 2
+    tab = (d2 <= r_tab ** 2) | ((np.abs(xx) <= r_tab) & (yy <= cy) & (yy >= 0))
+    hole = d2 <= r_hole ** 2
+    full = (full | tab) & ~hole
+    return t, full

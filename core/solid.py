@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Height-field plan -> closed base solid as flat numpy arrays (mm).
+
+The top surface sits flat at ``base_mm``; the Displace modifier in Blender
+lifts it by ``depth_mm * t``.  Side walls reuse the top's boundary vertices
+and the bottom is closed, so the displaced result is watertight and every
+face winds outward by construction.
+
+Three layouts:
+
+* grid, sparse bottom: full rectangle, bottom = triangle fan from a centre
+  vertex to the boundary ring (few faces, little memory);
+* grid, dense bottom: a cell mask (cut-out alpha, hanging hole) or a curved
+  plate (the bottom must bend with the top), bottom = mirrored copy of the top;
+* adaptive: the top is a Garland-Heckbert triangulation (pydelatin) with
+  bounded error; walls and fan bottom as in the sparse layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .relief import ReliefPlan, cells_from_vertex_mask
+
+
+@dataclass
+class SolidMesh:
+    co: np.ndarray  # (N, 3) float32, mm, centred in XY, bottom at z = 0
+    loop_vert: np.ndarray  # (L,) int32
+    loop_start: np.ndarray  # (P,) int32
+    loop_total: np.ndarray  # (P,) int32
+    uv: np.ndarray  # (N, 2) float32 per vertex: pixel centres of the height texture
+    uv_color: np.ndarray  # (N, 2) float32 per vertex: the source image over the image area
+    top_count: int  # vertices [0, top_count) form the displaced top
+    max_error_mm: float | None = None  # adaptive mode: Delatin's max deviation
+
+    @property
+    def triangles(self) -> int:
+        return int((self.loop_total - 2).sum())
+
+    def uv_per_loop(self) -> np.ndarray:
+        return self.uv[self.loop_vert]
+
+    def uv_color_per_loop(self) -> np.ndarray:
+        return self.uv_color[self.loop_vert]
+
+
+def build_solid(plan: ReliefPlan) -> SolidMesh:
+    if plan.adaptive:
+        mesh = _adaptive_solid(plan)
+    elif plan.vertex_mask is not None or plan.curved:
+        mask = plan.vertex_mask if plan.vertex_mask is not None else np.ones(plan.t.shape, bool)
+        mesh = _masked_solid(plan, cells_from_vertex_mask(mask))
+    else:
+        mesh = _grid_solid(plan)
+    mesh.uv_color = _color_uv(plan, mesh.uv)
+    return mesh
+
+
+def _color_uv(plan: ReliefPlan, uv: np.ndarray) -> np.ndarray:
+    """Map the image area (not frame or tab) onto the whole source image."""
+    col = uv[:, 0] * plan.cols - 0.5
+    row_from_bottom = uv[:, 1] * plan.rows - 0.5
+    row = plan.rows - 1 - row_from_bottom
+    r0, c0 = plan.image_origin
+    ny, nx = plan.image_shape
+    u = (col - c0) / max(nx - 1, 1)
+    v = 1.0 - (row - r0) / max(ny - 1, 1)
+    return np.stack([u, v], axis=1).astype(np.float32)
+
+
+def _xy(plan: ReliefPlan, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = plan.spacing_mm
+    x = (c - (plan.cols - 1) / 2.0) * s
+    y = ((plan.rows - 1) / 2.0 - r) * s
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def _uv(plan: ReliefPlan, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    u = (c + 0.5) / plan.cols
+    v = (plan.rows - 1 - r + 0.5) / plan.rows  # Blender images start at the bottom row
+    return np.stack([u, v], axis=-1).astype(np.float32)
+
+
+def _polys(*groups: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenate face groups given as ((F, k) index arrays, k)."""
+    loops = [g.reshape(-1) for g, _ in groups]
+    totals = [np.full(len(g), k, np.int32) for g, k in groups]
+    loop_vert = np.concatenate(loops).astype(np.int32)
+    loop_total = np.concatenate(totals)
+    loop_start = np.zeros(len(loop_total), np.int32)
+    if len(loop_total) > 1:
+        np.cumsum(loop_total[:-1], out=loop_start[1:])
+    return loop_vert, loop_start, loop_total
+
+
+def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) -> SolidMesh:
+    """Closed solid from a top surface whose boundary is the single CCW loop ``ring``."""
+    n_top = len(top_co)
+    n_ring = len(ring)
+    bottom = np.arange(n_top, n_top + n_ring, dtype=np.int64)
+    centre = n_top + n_ring
+    co = np.empty((centre + 1, 3), np.float32)
+    co[:n_top] = top_co
+    co[n_top:centre, :2] = top_co[ring, :2]
+    co[n_top:centre, 2] = 0.0
+    co[centre] = (top_co[ring, 0].mean(), top_co[ring, 1].mean(), 0.0)
+    uv = np.empty((centre + 1, 2), np.float32)
+    uv[:n_top] = top_uv
+    uv[n_top:centre] = top_uv[ring]
+    uv[centre] = (0.5, 0.5)
+    a, b = ring, np.roll(ring, -1)
+    a2, b2 = bottom, np.roll(bottom, -1)
+    walls = np.stack([b, a, a2, b2], axis=1)
+    fan = np.stack([np.full(n_ring, centre), b2, a2], axis=1)
+    lv, ls, lt = _polys((top_faces, top_k), (walls, 4), (fan, 3))
+    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=uv, top_count=n_top,
+                     max_error_mm=max_error)
+
+
+def _grid_solid(plan: ReliefPlan) -> SolidMesh:
+    rows, cols = plan.rows, plan.cols
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    x, y = _xy(plan, r, c)
+    top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
+    idx = np.arange(rows * cols).reshape(rows, cols)
+    quads = np.stack([idx[1:, :-1], idx[1:, 1:], idx[:-1, 1:], idx[:-1, :-1]], axis=-1).reshape(-1, 4)
+    ring = np.concatenate([
+        idx[-1, :-1],  # bottom edge, left to right
+        idx[:0:-1, -1],  # right edge, bottom to top
+        idx[0, :0:-1],  # top edge, right to left
+        idx[:-1, 0],  # left edge, top to bottom
+    ])
+    return _ring_walls_and_fan(top_co, _uv(plan, r, c), quads, 4, ring)
+
+
+def _masked_solid(plan: ReliefPlan, cells: np.ndarray) -> SolidMesh:
+    rows, cols = plan.rows, plan.cols
+    used = np.zeros((rows, cols), bool)
+    used[:-1, :-1] |= cells
+    used[:-1, 1:] |= cells
+    used[1:, :-1] |= cells
+    used[1:, 1:] |= cells
+    n_top = int(used.sum())
+    remap = np.full((rows, cols), -1, np.int64)
+    remap[used] = np.arange(n_top)
+    r, c = np.nonzero(used)
+    x, y = _xy(plan, r, c)
+    top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
+    top_uv = _uv(plan, r, c)
+
+    cr, cc = np.nonzero(cells)
+    v00, v01 = remap[cr, cc], remap[cr, cc + 1]  # (row, col) corners of each cell
+    v10, v11 = remap[cr + 1, cc], remap[cr + 1, cc + 1]
+    top = np.stack([v10, v11, v01, v00], axis=1)
+    bottom = top[:, ::-1] + n_top
+
+    p = np.pad(cells, 1)
+    below = ~p[2:, 1:-1][cr, cc]
+    right = ~p[1:-1, 2:][cr, cc]
+    above = ~p[:-2, 1:-1][cr, cc]
+    left = ~p[1:-1, :-2][cr, cc]
+    edges = np.concatenate([
+        np.stack([v10[below], v11[below]], 1),
+        np.stack([v11[right], v01[right]], 1),
+        np.stack([v01[above], v00[above]], 1),
+        np.stack([v00[left], v10[left]], 1),
+    ])
+    a, b = edges[:, 0], edges[:, 1]
+    walls = np.stack([b, a, a + n_top, b + n_top], axis=1)
+
+    co = np.concatenate([top_co, top_co]).astype(np.float32)
+    co[n_top:, 2] = 0.0
+    uv = np.concatenate([top_uv, top_uv])
+    lv, ls, lt = _polys((top, 4), (bottom, 4), (walls, 4))
+    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=uv, top_count=n_top)
+
+
+def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:
+    """Garland-Heckbert greedy insertion (pydelatin) for the top, bounded error in mm."""
+    from pydelatin import Delatin
+
+    rows, cols = plan.rows, plan.cols
+    tin = Delatin(plan.heights_mm(), max_error=float(plan.max_error_mm))
+    verts = np.asarray(tin.vertices)
+    c = np.rint(verts[:, 0]).astype(np.int64)
+    r = (rows - 1) - np.rint(verts[:, 1]).astype(np.int64)
+    tris = np.asarray(tin.triangles, dtype=np.int64)
+    x, y = _xy(plan, r, c)
+    top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
+    # wind every triangle counter-clockwise seen from above
+    p0, p1, p2 = top_co[tris[:, 0], :2], top_co[tris[:, 1], :2], top_co[tris[:, 2], :2]
+    cross = (p1[:, 0] - p0[:, 0]) * (p2[:, 1] - p0[:, 1]) - (p1[:, 1] - p0[:, 1]) * (p2[:, 0] - p0[:, 0])
+    tris[cross < 0] = tris[cross < 0][:, ::-1]
+    # boundary vertices, ordered counter-clockwise along the rectangle
+    w, h = cols - 1, rows - 1
+    on_bottom, on_right, on_top, on_left = r == h, c == w, r == 0, c == 0
+    boundary = on_bottom | on_right | on_top | on_left
+    param = np.select([on_bottom, on_right, on_top, on_left],
+                      [c, w + (h - r), w + h + (w - c), 2 * w + h + r], default=-1)
+    ring = np.nonzero(boundary)[0]
+    ring = ring[np.argsort(param[ring], kind="stable")]
+    return _ring_walls_and_fan(top_co, _uv(plan, r, c), tris, 3, ring, max_error=float(tin.error))

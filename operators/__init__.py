@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Thin operators: read properties, call core, turn arrays into Blender data, report."""
+
+from .check import IMAGE_TO_PRINT_OT_check
+from .export import IMAGE_TO_PRINT_OT_export
+from .relief import IMAGE_TO_PRINT_OT_relief
+
+classes = (
+    IMAGE_TO_PRINT_OT_relief,
+    IMAGE_TO_PRINT_OT_check,
+    IMAGE_TO_PRINT_OT_export,
+)

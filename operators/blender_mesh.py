@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one place where arrays become Blender data and back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import bpy
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def units_per_mm(scene) -> float:
+    """Blender units in one millimetre for this scene's unit settings.
+
+    Metric and imperial scenes: 1 BU is ``scale_length`` metres.  With the unit
+    system set to None, 1 BU is taken as 1 mm (what slicers assume for STL).
+    """
+    us = scene.unit_settings
+    if us.system == 'NONE':
+        return 1.0
+    return 0.001 / (us.scale_length or 1.0)
+
+
+def mesh_from_arrays(name: str, co_bu: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray,
+                     uv_layers: dict[str, np.ndarray] | None = None):
+    """A new mesh from flat arrays with ``foreach_set`` (no per-element Python)."""
+    import numpy as np
+
+    me = bpy.data.meshes.new(name)
+    try:
+        me.vertices.add(len(co_bu))
+        me.vertices.foreach_set("co", np.ascontiguousarray(co_bu, dtype=np.float32).ravel())
+        me.loops.add(len(loop_vert))
+        me.loops.foreach_set("vertex_index", np.ascontiguousarray(loop_vert, dtype=np.int32))
+        me.polygons.add(len(loop_start))
+        me.polygons.foreach_set("loop_start", np.ascontiguousarray(loop_start, dtype=np.int32))
+        me.update(calc_edges=True)
+        for uv_name, uv in (uv_layers or {}).items():
+            layer = me.uv_layers.new(name=uv_name)
+            layer.data.foreach_set("uv", np.ascontiguousarray(uv, dtype=np.float32).ravel())
+    except Exception:
+        bpy.data.meshes.remove(me)
+        raise
+    return me
+
+
+def image_from_array(name: str, rgba: np.ndarray, *, float_buffer: bool, data: bool):
+    """A packed image datablock from (H, W, 4) floats, rows top to bottom.
+
+    Float images are packed as OpenEXR (full float precision survives save
+    and reload); byte images as PNG.
+    """
+    import numpy as np
+
+    h, w = rgba.shape[:2]
+    img = bpy.data.images.new(name, w, h, alpha=True, float_buffer=float_buffer)
+    try:
+        if data:
+            img.colorspace_settings.is_data = True
+        img.pixels.foreach_set(np.ascontiguousarray(rgba[::-1], dtype=np.float32).ravel())
+        img.file_format = 'OPEN_EXR' if float_buffer else 'PNG'
+        img.pack()
+    except Exception:
+        bpy.data.images.remove(img)
+        raise
+    return img
+
+
+def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
+    """World-space arrays of the evaluated mesh (modifiers applied), in mm."""
+    import numpy as np
+
+    ev = obj.evaluated_get(depsgraph)
+    me = ev.to_mesh()
+    try:
+        nv, nl, np_, ne = len(me.vertices), len(me.loops), len(me.polygons), len(me.edges)
+        co = np.empty(nv * 3, np.float32)
+        me.vertices.foreach_get("co", co)
+        co = co.reshape(-1, 3).astype(np.float64)
+        mat = np.array(obj.matrix_world, dtype=np.float64)
+        co = (co @ mat[:3, :3].T + mat[:3, 3]) * mm_per_unit
+        loop_vert = np.empty(nl, np.int32)
+        me.loops.foreach_get("vertex_index", loop_vert)
+        loop_edge = np.empty(nl, np.int32)
+        me.loops.foreach_get("edge_index", loop_edge)
+        loop_start = np.empty(np_, np.int32)
+        me.polygons.foreach_get("loop_start", loop_start)
+        loop_total = np.empty(np_, np.int32)
+        me.polygons.foreach_get("loop_total", loop_total)
+        edge_verts = np.empty(ne * 2, np.int32)
+        me.edges.foreach_get("vertices", edge_verts)
+        me.calc_loop_triangles()
+        tris = np.empty(len(me.loop_triangles) * 3, np.int32)
+        me.loop_triangles.foreach_get("vertices", tris)
+        if np.linalg.det(mat[:3, :3]) < 0:  # mirrored object: faces flip in world space
+            tris = tris.reshape(-1, 3)[:, ::-1].ravel()
+    finally:
+        ev.to_mesh_clear()
+    return {
+        "co": co, "loop_vert": loop_vert, "loop_start": loop_start, "loop_total": loop_total,
+        "loop_edge": loop_edge, "edge_v1": edge_verts[0::2], "n_edges": ne, "tris": tris.reshape(-1, 3),
+    }
+
+
+def remove_datablocks(*blocks) -> None:
+    """Remove datablocks made by a failed operation, so nothing half-made stays."""
+    for block in blocks:
+        if block is None:
+            continue
+        try:
+            collection = {
+                bpy.types.Object: bpy.data.objects, bpy.types.Mesh: bpy.data.meshes,
+                bpy.types.Image: bpy.data.images, bpy.types.Material: bpy.data.materials,
+            }.get(type(block)) or (bpy.data.textures if isinstance(block, bpy.types.Texture) else None)
+            if collection is not None:
+                collection.remove(block)
+        except ReferenceError:
+            pass

@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Relief / lithophane: image file -> closed base mesh + live Displace modifier."""
+
+from __future__ import annotations
+
+import math
+import os
+
+from typing import TYPE_CHECKING
+
+import bpy
+
+if TYPE_CHECKING:
+    import numpy as np
+from bpy.props import BoolProperty, CollectionProperty, StringProperty
+from bpy_extras.io_utils import ImportHelper
+
+from ..properties import ReliefProperties, preferences
+from . import blender_mesh
+
+HEIGHT_UV = "Heights"
+COLOR_UV = "UVMap"
+TOP_GROUP = "Relief Top"
+MAX_TEXTURE_SIDE = 4096
+
+
+def _progress(wm, value):
+    if wm is not None:
+        wm.progress_update(value)
+
+
+def build_relief(context, filepath: str, settings):
+    """Make the relief object in ``context.scene``; return (object, info dict).
+
+    Raises ImageToPrintError for bad input; on any failure every datablock it
+    made is removed again.
+    """
+    import numpy as np
+
+    from ..core.image import load_image
+    from ..core.relief import plan_relief
+    from ..core.solid import build_solid
+
+    wm = context.window_manager if not bpy.app.background else None
+    if wm is not None:
+        wm.progress_begin(0, 100)
+    made = []
+    try:
+        img = load_image(filepath, settings.max_megapixels)
+        _progress(wm, 15)
+        plan = plan_relief(img, settings)
+        _progress(wm, 40)
+        solid = build_solid(plan)
+        _progress(wm, 60)
+
+        scene = context.scene
+        k = blender_mesh.units_per_mm(scene)
+        stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
+        name = f"{stem} {'Lithophane' if settings.mode == 'LITHOPHANE' else 'Relief'}"
+
+        me = blender_mesh.mesh_from_arrays(
+            name, solid.co * k, solid.loop_vert, solid.loop_start,
+            {COLOR_UV: solid.uv_color_per_loop(), HEIGHT_UV: solid.uv_per_loop()})
+        made.append(me)
+        me.uv_layers.active = me.uv_layers[COLOR_UV]
+        me.uv_layers[COLOR_UV].active_render = True
+
+        heights = np.empty(plan.t.shape + (4,), np.float32)
+        heights[..., :3] = plan.t[..., None]
+        heights[..., 3] = 1.0
+        height_img = blender_mesh.image_from_array(f"{name} Heights", heights, float_buffer=True, data=True)
+        made.append(height_img)
+        color_img = blender_mesh.image_from_array(f"{name} Image", _texture_rgba(img.rgba8),
+                                                  float_buffer=False, data=False)
+        made.append(color_img)
+        me.materials.append(_material(name, color_img, made))
+        _progress(wm, 75)
+
+        obj = bpy.data.objects.new(name, me)
+        made.append(obj)
+        group = obj.vertex_groups.new(name=TOP_GROUP)
+        group.add(range(solid.top_count), 1.0, 'REPLACE')
+
+        tex = bpy.data.textures.new(f"{name} Heights", 'IMAGE')
+        made.append(tex)
+        tex.image = height_img
+        tex.extension = 'EXTEND'
+        tex.use_interpolation = False  # each vertex reads exactly its own texel
+        for attr in ("use_mipmap", "use_mipmap_gauss"):
+            if hasattr(tex, attr):
+                setattr(tex, attr, False)
+        disp = obj.modifiers.new("Relief", 'DISPLACE')
+        disp.texture = tex
+        disp.texture_coords = 'UV'
+        disp.uv_layer = HEIGHT_UV
+        disp.direction = 'Z'
+        disp.space = 'LOCAL'
+        disp.mid_level = 0.0
+        disp.strength = plan.depth_mm * k
+        disp.vertex_group = TOP_GROUP
+
+        cursor = scene.cursor.location
+        obj.location = (cursor.x, cursor.y, 0.0)
+        if plan.curved:
+            bend = obj.modifiers.new("Curve", 'SIMPLE_DEFORM')
+            bend.deform_method = 'BEND'
+            bend.deform_axis = 'Y'
+            bend.angle = math.radians(settings.curve_angle_deg)
+            # stand the arc up for printing: image plane vertical, bottom edge on the bed
+            obj.rotation_euler = (math.pi / 2, 0.0, 0.0)
+            obj.location.z = plan.size_mm[1] / 2 * k
+
+        obj["image_to_print"] = {
+            "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
+            "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
+        }
+        (context.collection or scene.collection).objects.link(obj)
+        for other in context.view_layer.objects:
+            other.select_set(False)
+        obj.select_set(True)
+        context.view_layer.objects.active = obj
+        _progress(wm, 100)
+    except BaseException:
+        blender_mesh.remove_datablocks(*reversed(made))
+        raise
+    finally:
+        if wm is not None:
+            wm.progress_end()
+
+    info = {
+        "samples": [plan.cols, plan.rows],
+        "spacing_mm": plan.spacing_mm,
+        "warnings": list(plan.warnings),
+    }
+    if solid.max_error_mm is not None:
+        info["max_deviation_mm"] = round(solid.max_error_mm, 5)
+    return obj, info
+
+
+def _texture_rgba(rgba8: np.ndarray) -> np.ndarray:
+    """Source colours as floats for the material, at most MAX_TEXTURE_SIDE px."""
+    import numpy as np
+
+    h, w = rgba8.shape[:2]
+    if max(h, w) > MAX_TEXTURE_SIDE:
+        from PIL import Image
+
+        scale = MAX_TEXTURE_SIDE / max(h, w)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        rgba8 = np.asarray(Image.fromarray(rgba8, "RGBA").resize(size, Image.Resampling.LANCZOS))
+    return rgba8.astype(np.float32) / 255.0
+
+
+def _material(name, image, made):
+    mat = bpy.data.materials.new(name)
+    made.append(mat)
+    mat.use_nodes = True
+    nodes = mat.node_tree.nodes
+    bsdf = next(n for n in nodes if n.type == 'BSDF_PRINCIPLED')
+    tex = nodes.new('ShaderNodeTexImage')
+    tex.image = image
+    tex.location = (bsdf.location.x - 400, bsdf.location.y)
+    uv = nodes.new('ShaderNodeUVMap')
+    uv.uv_map = COLOR_UV
+    uv.location = (tex.location.x - 250, tex.location.y)
+    mat.node_tree.links.new(uv.outputs['UV'], tex.inputs['Vector'])
+    mat.node_tree.links.new(tex.outputs['Color'], bsdf.inputs['Base Color'])
+    return mat
+
+
+class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelper):
+    """Make a printable relief or lithophane from an image: a closed base plate with a live Displace modifier"""
+
+    bl_idname = "image_to_print.relief"
+    bl_label = "Image as Relief / Lithophane"
+    bl_options = {'REGISTER', 'UNDO', 'PRESET'}
+
+    filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif",
+                                options={'HIDDEN'})
+    files: CollectionProperty(type=bpy.types.OperatorFileListElement, options={'HIDDEN', 'SKIP_SAVE'})
+    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'},
+                             description="Take the settings and image from the sidebar")
+
+    def invoke(self, context, event):
+        if self.from_scene:
+            settings = context.scene.image_to_print
+            self.copy_relief_settings(settings)
+            self.filepath = bpy.path.abspath(settings.image_path)
+            return self.execute(context)
+        return ImportHelper.invoke(self, context, event)
+
+    def draw(self, context):
+        from ..panels.relief import draw_relief_settings
+
+        draw_relief_settings(self.layout, self)
+
+    def execute(self, context):
+        from ..core.errors import ImageToPrintError
+
+        settings = self.relief_settings()
+        prefs = preferences(context)
+        if prefs is not None:
+            settings.max_megapixels = prefs.max_megapixels
+        try:
+            obj, info = build_relief(context, bpy.path.abspath(self.filepath), settings)
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+        for warning in info["warnings"]:
+            self.report({'WARNING'}, warning)
+        context.view_layer.update()
+        dims = " x ".join(f"{v / blender_mesh.units_per_mm(context.scene):.1f}" for v in obj.dimensions)
+        extra = f", max deviation {info['max_deviation_mm']:.3f} mm" if "max_deviation_mm" in info else ""
+        self.report({'INFO'}, f"{obj.name}: {dims} mm, {info['samples'][0]} x {info['samples'][1]} samples{extra}")
+        return {'FINISHED'}

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Sidebar panels and menu entries: drawing only."""
+
+from .menus import MENUS
+from .relief import (
+    IMAGE_TO_PRINT_PT_check,
+    IMAGE_TO_PRINT_PT_export,
+    IMAGE_TO_PRINT_PT_relief,
+    IMAGE_TO_PRINT_PT_relief_image,
+)
+
+classes = (
+    IMAGE_TO_PRINT_PT_relief,
+    IMAGE_TO_PRINT_PT_relief_image,
+    IMAGE_TO_PRINT_PT_check,
+    IMAGE_TO_PRINT_PT_export,
+)
+
+__all__ = ["classes", "MENUS"]

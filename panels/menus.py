@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Menu entries, so F3 search finds every main operator."""
+
+
+def draw_import(self, _context):
+    self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
+
+
+def draw_add_mesh(self, _context):
+    self.layout.separator()
+    self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
+
+
+def draw_export(self, _context):
+    self.layout.operator("image_to_print.export", text="Image to Print (.stl/.glb)")
+
+
+def draw_object(self, _context):
+    self.layout.separator()
+    self.layout.operator("image_to_print.check", text="Check Printability (Image to Print)")
+
+
+# (menu class name, draw function)
+MENUS = (
+    ("TOPBAR_MT_file_import", draw_import),
+    ("VIEW3D_MT_mesh_add", draw_add_mesh),
+    ("TOPBAR_MT_file_export", draw_export),
+    ("VIEW3D_MT_object", draw_object),
+)

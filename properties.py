@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Settings: one PropertyGroup on Scene (per file), AddonPreferences (global).
+
+Lengths are plain floats in millimetres, not ``subtype='DISTANCE'``: a
+distance property stores Blender units, so its default (say 100 mm) would
+be wrong in every scene whose unit scale is not 1 m per unit.  Millimetres
+are what a printer and its user think in, whatever the scene's units.
+"""
+
+import math
+
+import bpy
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, PointerProperty, StringProperty
+
+from .core.settings import PRESETS, ReliefSettings
+
+_DEFAULTS = ReliefSettings()
+
+
+def _mm(name, description, default, min=0.0, soft_max=500.0, step=10, precision=2):
+    return FloatProperty(name=name, description=description + " (mm)", default=default, min=min,
+                         soft_max=soft_max, step=step, precision=precision)
+
+
+class ReliefProperties:
+    """Relief options shared by the operator (Redo panel, presets) and the Scene settings."""
+
+    mode: EnumProperty(
+        name="Mode",
+        items=(("RELIEF", "Relief", "Grey levels become height on a base plate"),
+               ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness")),
+        default=_DEFAULTS.mode)
+    width_mm: _mm("Width", "Overall width of the plate, frame included", _DEFAULTS.width_mm, min=1.0)
+    sample_mm: _mm("Sample Spacing", "Distance between height samples; about half the nozzle width",
+                   _DEFAULTS.sample_mm, min=0.01, soft_max=5.0, step=1, precision=3)
+    native_resolution: BoolProperty(name="One Sample per Pixel",
+                                    description="Use the image's own resolution instead of the sample spacing",
+                                    default=_DEFAULTS.native_resolution)
+    base_mm: _mm("Base", "Thickness of the plate under the relief", _DEFAULTS.base_mm, min=0.01, soft_max=20.0)
+    depth_mm: _mm("Depth", "Height of the relief above the base", _DEFAULTS.depth_mm, min=0.01, soft_max=50.0)
+    lighter_is_higher: BoolProperty(name="Lighter Is Higher", description="Light pixels are raised",
+                                    default=_DEFAULTS.lighter_is_higher)
+    min_thickness_mm: _mm("Min Thickness", "Thinnest wall, where the image is white",
+                          _DEFAULTS.min_thickness_mm, min=0.01, soft_max=10.0)
+    max_thickness_mm: _mm("Max Thickness", "Thickest wall, where the image is black",
+                          _DEFAULTS.max_thickness_mm, min=0.02, soft_max=20.0)
+    translucency: EnumProperty(
+        name="Model",
+        items=(("LINEAR", "Linear", "Thickness proportional to darkness"),
+               ("BEER_LAMBERT", "Translucency", "Beer-Lambert: transmitted light proportional to luminance "
+                                               "(Cura's translucency model)")),
+        default=_DEFAULTS.translucency)
+    transmittance_1mm: FloatProperty(name="Transmittance per mm",
+                                     description="Fraction of light 1 mm of the filament lets through",
+                                     default=_DEFAULTS.transmittance_1mm, min=0.01, max=0.99, subtype='FACTOR')
+    alpha_mode: EnumProperty(
+        name="Transparent Pixels",
+        items=(("BASE", "Keep at Base", "Transparent pixels stay at base height"),
+               ("CUT", "Cut Out", "Transparent pixels are cut out; the outline follows the alpha mask")),
+        default=_DEFAULTS.alpha_mode)
+    black_point: FloatProperty(name="Black Point", default=_DEFAULTS.black_point, min=0.0, max=1.0,
+                               subtype='FACTOR', description="Grey level mapped to black (levels)")
+    white_point: FloatProperty(name="White Point", default=_DEFAULTS.white_point, min=0.0, max=1.0,
+                               subtype='FACTOR', description="Grey level mapped to white (levels)")
+    gamma: FloatProperty(name="Gamma", default=_DEFAULTS.gamma, min=0.05, soft_max=5.0,
+                         description="Above 1 lifts mid-tones, below 1 darkens them")
+    smoothing: FloatProperty(name="Smoothing", default=_DEFAULTS.smoothing, min=0.0, soft_max=5.0,
+                             description="Edge-preserving noise reduction radius in samples (0 = off)")
+    invert: BoolProperty(name="Invert", default=_DEFAULTS.invert, description="Invert the grey levels")
+    frame_width_mm: _mm("Frame Width", "Width of a border around the image (0 = none)",
+                        _DEFAULTS.frame_width_mm, soft_max=50.0)
+    frame_height_mm: _mm("Frame Height", "Total height of the border (0 = top of the relief)",
+                         _DEFAULTS.frame_height_mm, soft_max=50.0)
+    hole_diameter_mm: _mm("Hanging Hole", "Diameter of a hole in a tab above the top edge (0 = none)",
+                          _DEFAULTS.hole_diameter_mm, soft_max=20.0)
+    curve_angle: FloatProperty(name="Curve Angle", description="Bend the plate on an arc (0 = flat); "
+                               "curved plates are stood up for printing",
+                               default=math.radians(_DEFAULTS.curve_angle_deg), min=0.0, max=math.pi,
+                               subtype='ANGLE')
+    adaptive: BoolProperty(name="Adaptive", default=_DEFAULTS.adaptive,
+                           description="Fewer triangles where the image is flat, within a maximum error")
+    max_error_mm: _mm("Max Error", "Largest height deviation adaptive mode may introduce",
+                      _DEFAULTS.max_error_mm, min=0.0001, soft_max=0.5, step=0.1, precision=3)
+
+    def relief_settings(self) -> ReliefSettings:
+        values = {name: getattr(self, name) for name in ReliefSettings.__dataclass_fields__ if hasattr(self, name)}
+        values["curve_angle_deg"] = math.degrees(self.curve_angle)
+        return ReliefSettings.from_dict(values)
+
+    def copy_relief_settings(self, other) -> None:
+        for name in ReliefProperties.__annotations__:
+            setattr(self, name, getattr(other, name))
+
+
+def _preset_items():
+    return [(key.upper().replace("-", "_"), label, desc) for key, (label, desc, _) in PRESETS.items()]
+
+
+def _apply_preset(self, _context):
+    key = self.preset.lower().replace("_", "-")
+    for name, value in PRESETS[key][2].items():
+        if name == "curve_angle_deg":
+            self.curve_angle = math.radians(value)
+        else:
+            setattr(self, name, value)
+
+
+class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
+    """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
+
+    image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
+    preset: EnumProperty(name="Preset", items=_preset_items(), update=_apply_preset,
+                         description="Fill in the settings for a common kind of print")
+    export_folder: StringProperty(name="Folder", description="Where Export writes files (default: beside the "
+                                  ".blend file)", subtype='DIR_PATH', default="//")
+    export_stl: BoolProperty(name="STL", default=True)
+    export_glb: BoolProperty(name="GLB", default=True)
+
+
+class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
+    bl_idname = __package__
+
+    max_megapixels: FloatProperty(
+        name="Max Megapixels", default=_DEFAULTS.max_megapixels, min=0.0,
+        description="Refuse images larger than this before decoding them (decompression-bomb guard, 0 = no limit)")
+
+    def draw(self, _context):
+        layout = self.layout
+        layout.use_property_split = True
+        layout.prop(self, "max_megapixels")
+
+
+def preferences(context=None):
+    """This extension's preferences, or None where it is not enabled as an add-on."""
+    context = context or bpy.context
+    addon = context.preferences.addons.get(__package__)
+    return addon.preferences if addon else None
+
+
+def register_properties():
+    bpy.types.Scene.image_to_print = PointerProperty(type=IMAGE_TO_PRINT_PG_settings)
+
+
+def unregister_properties():
+    del bpy.types.Scene.image_to_print
