@@ -12,7 +12,7 @@ import math
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, PointerProperty, StringProperty
 
-from .core.settings import PRESETS, ReliefSettings
+from .core.settings import ReliefSettings
 
 _DEFAULTS = ReliefSettings()
 
@@ -82,35 +82,25 @@ class ReliefProperties:
     max_error_mm: _mm("Max Error", "Largest height deviation adaptive mode may introduce",
                       _DEFAULTS.max_error_mm, min=0.0001, soft_max=0.5, step=0.1, precision=3)
 
-    def relief_settings(self) -> ReliefSettings:
-        values = {name: getattr(self, name) for name in ReliefSettings.__dataclass_fields__ if hasattr(self, name)}
-        values["curve_angle_deg"] = math.degrees(self.curve_angle)
-        return ReliefSettings.from_dict(values)
 
-    def copy_relief_settings(self, other) -> None:
-        for name in ReliefProperties.__annotations__:
-            setattr(self, name, getattr(other, name))
-
-
-def _preset_items():
-    return [(key.upper().replace("-", "_"), label, desc) for key, (label, desc, _) in PRESETS.items()]
+# Module functions, not methods: a Python method on a registered PropertyGroup
+# makes the bpy 4.2 module crash at interpreter exit.
+def relief_settings(props) -> ReliefSettings:
+    """The core settings from an operator's or the Scene's relief properties."""
+    values = {name: getattr(props, name) for name in ReliefSettings.__dataclass_fields__ if hasattr(props, name)}
+    values["curve_angle_deg"] = math.degrees(props.curve_angle)
+    return ReliefSettings.from_dict(values)
 
 
-def _apply_preset(self, _context):
-    key = self.preset.lower().replace("_", "-")
-    for name, value in PRESETS[key][2].items():
-        if name == "curve_angle_deg":
-            self.curve_angle = math.radians(value)
-        else:
-            setattr(self, name, value)
+def copy_relief_settings(target, source) -> None:
+    for name in ReliefProperties.__annotations__:
+        setattr(target, name, getattr(source, name))
 
 
 class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
     """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
-    preset: EnumProperty(name="Preset", items=_preset_items(), update=_apply_preset,
-                         description="Fill in the settings for a common kind of print")
     export_folder: StringProperty(name="Folder", description="Where Export writes files (default: beside the "
                                   ".blend file)", subtype='DIR_PATH', default="//")
     export_stl: BoolProperty(name="STL", default=True)

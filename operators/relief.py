@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from bpy.props import BoolProperty, CollectionProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
-from ..properties import ReliefProperties, preferences
+from ..properties import ReliefProperties, copy_relief_settings, preferences, relief_settings
 from . import blender_mesh
 
 HEIGHT_UV = "Heights"
@@ -184,7 +184,7 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelpe
     def invoke(self, context, event):
         if self.from_scene:
             settings = context.scene.image_to_print
-            self.copy_relief_settings(settings)
+            copy_relief_settings(self, settings)
             self.filepath = bpy.path.abspath(settings.image_path)
             return self.execute(context)
         return ImportHelper.invoke(self, context, event)
@@ -197,7 +197,7 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelpe
     def execute(self, context):
         from ..core.errors import ImageToPrintError
 
-        settings = self.relief_settings()
+        settings = relief_settings(self)
         prefs = preferences(context)
         if prefs is not None:
             settings.max_megapixels = prefs.max_megapixels

@@ -89,15 +89,16 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
         layout.use_property_split = True
         layout.use_property_decorate = False
         layout.prop(settings, "image_path")
-        layout.prop(settings, "preset")
+        layout.operator_menu_enum("image_to_print.relief_preset", "preset", text="Preset", icon='PRESET')
         path = bpy.path.abspath(settings.image_path)
         size = _image_size(path) if settings.image_path else None
         col = layout.column(align=True)
         if size:
             from ..core.relief import estimate
+            from ..properties import relief_settings
 
             try:
-                est = estimate(size[0], size[1], settings.relief_settings())
+                est = estimate(size[0], size[1], relief_settings(settings))
             except (ZeroDivisionError, ValueError):
                 est = None
             if est:

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fill in the sidebar's relief settings for a common kind of print."""
+
+import math
+
+import bpy
+from bpy.props import EnumProperty
+
+from ..core.settings import PRESETS
+
+
+def preset_items():
+    return [(key, label, desc) for key, (label, desc, _) in PRESETS.items()]
+
+
+class IMAGE_TO_PRINT_OT_relief_preset(bpy.types.Operator):
+    """Fill in the relief settings for a common kind of print"""
+
+    bl_idname = "image_to_print.relief_preset"
+    bl_label = "Relief Preset"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    preset: EnumProperty(name="Preset", items=preset_items())
+
+    def execute(self, context):
+        settings = context.scene.image_to_print
+        for name, value in PRESETS[self.preset][2].items():
+            if name == "curve_angle_deg":
+                settings.curve_angle = math.radians(value)
+            else:
+                setattr(settings, name, value)
+        self.report({'INFO'}, f"Preset: {PRESETS[self.preset][0]}")
+        return {'FINISHED'}

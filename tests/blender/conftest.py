@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Integration tests in real Blender (the ``bpy`` wheel), no mocks.
+
+The extension is built with Blender's own ``blender_ext.py``, installed with
+``bpy.ops.extensions.package_install_files`` into an isolated
+``BLENDER_USER_RESOURCES`` folder, enabled, and driven through
+``bpy.ops.image_to_print.*`` and its command line.
+"""
+
+import os
+import sys
+import tempfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import launch  # noqa: E402
+
+# Must be set before bpy is imported anywhere in this process.
+os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="image-to-print-user-")
+
+import bpy  # noqa: E402
+
+MODULE = launch.MODULE
+
+
+@pytest.fixture(scope="session")
+def ext():
+    """The installed, enabled extension module (bl_ext.user_default.image_to_print)."""
+    return launch.ensure_extension(force=True)
+
+
+@pytest.fixture
+def scene(ext):
+    """An empty scene with default units; everything made by a test is removed."""
+    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.materials, bpy.data.textures,
+                       bpy.data.images):
+        for block in list(collection):
+            collection.remove(block)
+    sc = bpy.context.scene
+    sc.unit_settings.system = 'METRIC'
+    sc.unit_settings.scale_length = 1.0
+    sc.unit_settings.length_unit = 'METERS'
+    sc.cursor.location = (0.0, 0.0, 0.0)
+    ext.operators.check.RESULTS.clear()
+    return sc
+
+
+def datablock_counts():
+    return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "materials", "textures", "images")}

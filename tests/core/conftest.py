@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""pytest setup for the pure-Python ``core`` tests.
+
+The repository root is itself the Blender extension package (its
+``__init__.py`` imports ``bpy``), so it is never imported here.  Instead the
+root goes on ``sys.path`` so that ``core`` is importable as a top-level
+package (``core`` only uses relative imports within itself).  This folder goes
+on ``sys.path`` too, for the shared helpers in ``core_helpers.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+for _path in (HERE, REPO_ROOT):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)

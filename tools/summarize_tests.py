@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Add up the JUnit XML files of every test run and print one closing line."""
+
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def main(folder: str) -> int:
+    total = failed = skipped = 0
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".xml"):
+            continue
+        root = ET.parse(os.path.join(folder, name)).getroot()
+        for suite in root.iter("testsuite"):
+            total += int(suite.get("tests", 0))
+            failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            skipped += int(suite.get("skipped", 0))
+    passed = total - failed - skipped
+    print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or total == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build/test-results"))
