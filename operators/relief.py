@@ -58,8 +58,14 @@ def build_relief(context, filepath: str, settings):
         stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
         name = f"{stem} {'Lithophane' if settings.mode == 'LITHOPHANE' else 'Relief'}"
 
+        co = solid.co
+        if plan.curved:
+            # Printed standing: image up = +Z, bottom edge on the bed, thickness along +Y
+            # (a proper rotation, so faces keep winding outward).  SimpleDeform bends X
+            # around Z using Y as the radius.
+            co = np.stack([-co[:, 0], co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
         me = blender_mesh.mesh_from_arrays(
-            name, solid.co * k, solid.loop_vert, solid.loop_start,
+            name, co * k, solid.loop_vert, solid.loop_start,
             {COLOR_UV: solid.uv_color_per_loop(), HEIGHT_UV: solid.uv_per_loop()})
         made.append(me)
         me.uv_layers.active = me.uv_layers[COLOR_UV]
@@ -93,7 +99,7 @@ def build_relief(context, filepath: str, settings):
         disp.texture = tex
         disp.texture_coords = 'UV'
         disp.uv_layer = HEIGHT_UV
-        disp.direction = 'Z'
+        disp.direction = 'Y' if plan.curved else 'Z'
         disp.space = 'LOCAL'
         disp.mid_level = 0.0
         disp.strength = plan.depth_mm * k
@@ -104,11 +110,8 @@ def build_relief(context, filepath: str, settings):
         if plan.curved:
             bend = obj.modifiers.new("Curve", 'SIMPLE_DEFORM')
             bend.deform_method = 'BEND'
-            bend.deform_axis = 'Y'
+            bend.deform_axis = 'Z'
             bend.angle = math.radians(settings.curve_angle_deg)
-            # stand the arc up for printing: image plane vertical, bottom edge on the bed
-            obj.rotation_euler = (math.pi / 2, 0.0, 0.0)
-            obj.location.z = plan.size_mm[1] / 2 * k
 
         obj["image_to_print"] = {
             "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
@@ -183,11 +186,15 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelpe
 
     def invoke(self, context, event):
         if self.from_scene:
-            settings = context.scene.image_to_print
-            copy_relief_settings(self, settings)
-            self.filepath = bpy.path.abspath(settings.image_path)
             return self.execute(context)
         return ImportHelper.invoke(self, context, event)
+
+    def _take_scene_settings(self, context):
+        """Copy the sidebar's settings once; the Redo panel then edits this operator's own."""
+        settings = context.scene.image_to_print
+        copy_relief_settings(self, settings)
+        self.filepath = bpy.path.abspath(settings.image_path)
+        self.from_scene = False
 
     def draw(self, context):
         from ..panels.relief import draw_relief_settings
@@ -197,6 +204,8 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelpe
     def execute(self, context):
         from ..core.errors import ImageToPrintError
 
+        if self.from_scene:
+            self._take_scene_settings(context)
         settings = relief_settings(self)
         prefs = preferences(context)
         if prefs is not None:

@@ -73,8 +73,8 @@ def build_zip() -> str:
 def ensure_extension(force: bool = False):
     """Install (if the sources changed) and enable the extension; return its module."""
     user = prepare_environment()
+    import bpy  # noqa: I001  (bpy first: it puts addon_utils on the path)
     import addon_utils
-    import bpy
 
     stamp = os.path.join(user, f"{PKG_ID}.sha256")
     wanted = source_hash()

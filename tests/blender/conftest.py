@@ -28,9 +28,16 @@ MODULE = launch.MODULE
 
 
 @pytest.fixture(scope="session")
-def ext():
-    """The installed, enabled extension module (bl_ext.user_default.image_to_print)."""
+def installed():
+    """Build the zip with Blender's tool and install it with Blender's installer, once."""
     return launch.ensure_extension(force=True)
+
+
+@pytest.fixture
+def ext(installed):
+    """The installed, enabled extension module (bl_ext.user_default.image_to_print)."""
+    assert MODULE in bpy.context.preferences.addons
+    return sys.modules[MODULE]
 
 
 @pytest.fixture

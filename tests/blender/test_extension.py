@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The extension itself: manifest, build, registration, menus, versions."""
+
+import ast
+import inspect
+import os
+import subprocess
+import sys
+import tomllib
+
+import addon_utils
+import bpy
+import pytest
+from conftest import MODULE, ROOT
+
+import launch
+
+MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export"}
+PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_check",
+          "IMAGE_TO_PRINT_PT_export")
+OPERATORS = ("relief", "relief_preset", "check", "export")
+
+
+def manifest():
+    with open(os.path.join(ROOT, "blender_manifest.toml"), "rb") as fh:
+        return tomllib.load(fh)
+
+
+def operator_exists(name):
+    try:
+        getattr(bpy.ops.image_to_print, name).get_rna_type()
+    except KeyError:
+        return False
+    return True
+
+
+def test_manifest_validates_with_blenders_tool():
+    proc = subprocess.run([sys.executable, launch_tool(), "validate", ROOT], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def launch_tool():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import build_extension
+
+    return build_extension.blender_ext_script()
+
+
+def test_manifest_fields():
+    data = manifest()
+    assert data["id"] == "image_to_print"
+    assert data["name"] == "Image to Print"
+    assert data["blender_version_min"] == "4.2.0"
+    assert data["license"][0].startswith("SPDX:GPL-3.0")
+    assert "files" in data["permissions"]
+    assert {"windows-x64", "macos-arm64", "linux-x64"} <= set(data["platforms"])
+    excluded = data["build"]["paths_exclude_pattern"]
+    for pattern in ("__pycache__/", ".*", "/tests/", "/tools/", "/benchmarks/"):
+        assert pattern in excluded
+
+
+def test_versions_agree(ext):
+    version = manifest()["version"]
+    installed = os.path.join(os.environ["BLENDER_USER_RESOURCES"], "extensions", "user_default",
+                             "image_to_print", "blender_manifest.toml")
+    with open(installed, "rb") as fh:
+        assert tomllib.load(fh)["version"] == version
+    zips = os.listdir(os.path.join(ROOT, "build", "dist"))
+    assert f"image_to_print-{version}-linux_x64.zip" in zips
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        assert f"image_to_print-{version}-" in fh.read()
+
+
+def test_zip_ships_the_wheels_and_not_the_tests(ext):
+    import zipfile
+
+    version = manifest()["version"]
+    for plat, wheel_tag in (("linux_x64", "manylinux"), ("windows_x64", "win_amd64"), ("macos_arm64", "macosx")):
+        with zipfile.ZipFile(os.path.join(ROOT, "build", "dist", f"image_to_print-{version}-{plat}.zip")) as zf:
+            names = zf.namelist()
+        wheels = [n for n in names if n.startswith("wheels/")]
+        assert len(wheels) == 2 and all(wheel_tag in n for n in wheels), wheels
+        assert "__init__.py" in names and "core/relief.py" in names
+        assert not [n for n in names if n.startswith(("tests/", "tools/", "benchmarks/", "samples/", ".ci/"))]
+
+
+def test_enabled_extension_registers_everything(ext):
+    assert MODULE in bpy.context.preferences.addons
+    for name in OPERATORS:
+        assert operator_exists(name), name
+    for name in PANELS:
+        panel = getattr(bpy.types, name)
+        assert panel.bl_category == "Image to Print"
+    assert hasattr(bpy.types.Scene, "image_to_print")
+    assert ext.cli._handle is not None
+    for menu, draw in ext.panels.MENUS:
+        assert draw in getattr(bpy.types, menu)._dyn_ui_initialize(), menu
+
+
+def test_every_main_operator_sits_in_a_menu(ext):
+    """F3 search finds only operators reachable from menus (without Developer Extras)."""
+    found = set()
+    for menu, draw in ext.panels.MENUS:
+        tree = ast.parse(inspect.getsource(draw))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "operator":
+                found.add(node.args[0].value)
+        assert menu.startswith(("TOPBAR_MT_file_", "VIEW3D_MT_"))
+    assert MAIN_OPERATORS <= found
+
+
+def test_disable_leaves_nothing_registered(ext):
+    menus = [(getattr(bpy.types, menu), draw) for menu, draw in ext.panels.MENUS]
+    cli = ext.cli
+    addon_utils.disable(MODULE, default_set=True)
+    try:
+        assert MODULE not in bpy.context.preferences.addons
+        for name in OPERATORS:
+            assert not operator_exists(name), name
+        for name in PANELS:
+            assert not hasattr(bpy.types, name), name
+        assert not hasattr(bpy.types.Scene, "image_to_print")
+        for menu, draw in menus:
+            assert draw not in menu._dyn_ui_initialize()
+        assert cli._handle is None
+    finally:
+        addon_utils.enable(MODULE, default_set=True)
+    assert operator_exists("relief")
+
+
+@pytest.mark.parametrize("name", ["relief", "relief_preset", "check", "export"])
+def test_operators_have_descriptions(ext, name):
+    rna = getattr(bpy.ops.image_to_print, name).get_rna_type()
+    assert rna.description and not rna.description.endswith(".")
