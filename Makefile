@@ -47,7 +47,9 @@ $(VENV)/bpy-%/.installed: requirements/bpy-%.txt
 
 lint: env-core
 	$(VENV)/core/bin/ruff check .
-	$(VENV)/core/bin/mypy
+	@mkdir -p build/typecheck && ln -sfn $(CURDIR) build/typecheck/image_to_print
+	$(VENV)/core/bin/mypy -p image_to_print.operators -p image_to_print.panels -p image_to_print.properties \
+		-p image_to_print.cli
 
 test-core: env-core
 	@mkdir -p $(RESULTS)

@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frame-height", type=float, metavar="MM", help="frame height in mm (default: top of relief)")
     p.add_argument("--hole", type=float, metavar="MM", help="hanging hole diameter in mm")
     p.add_argument("--adaptive", action="store_true", help="adaptive triangulation with bounded error")
-    p.add_argument("--max-error", type=float, metavar="MM", help=f"adaptive: max error in mm (default {d.max_error_mm:g})")
+    p.add_argument("--max-error", type=float, metavar="MM",
+                   help=f"adaptive: max error in mm (default {d.max_error_mm:g})")
     p.add_argument("--max-megapixels", type=float, metavar="MP",
                    help=f"refuse larger images, 0 = no limit (default {d.max_megapixels:g})")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")

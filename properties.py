@@ -128,8 +128,9 @@ def preferences(context=None):
 
 
 def register_properties():
-    bpy.types.Scene.image_to_print = PointerProperty(type=IMAGE_TO_PRINT_PG_settings)
+    bpy.types.Scene.image_to_print = PointerProperty(  # type: ignore[attr-defined]  # an RNA property
+        type=IMAGE_TO_PRINT_PG_settings)
 
 
 def unregister_properties():
-    del bpy.types.Scene.image_to_print
+    del bpy.types.Scene.image_to_print  # type: ignore[attr-defined]

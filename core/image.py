@@ -110,15 +110,15 @@ def load_image(path: str, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> Loa
                 megapixels = w * h / 1e6
                 if max_megapixels and megapixels > max_megapixels:
                     raise ImageToPrintError(
-                        f"{name} is {w}x{h} ({megapixels:.0f} megapixels), over the "
+                        f"{name} is {w}x{h} ({megapixels:.1f} megapixels), over the "
                         f"{max_megapixels:g} megapixel limit that guards against decompression bombs; "
                         f"resample it first or raise the limit (--max-megapixels / Max Megapixels)"
                     )
                 if getattr(im, "n_frames", 1) > 1:
                     im.seek(0)
                 im.load()
-                im = ImageOps.exif_transpose(im) or im
-                return _decode(im, path)
+                upright = ImageOps.exif_transpose(im) or im
+                return _decode(upright, path, im.format)
     except ImageToPrintError:
         raise
     except UnidentifiedImageError:
@@ -127,13 +127,13 @@ def load_image(path: str, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> Loa
         raise ImageToPrintError(f"cannot decode {name} (truncated or corrupt?): {exc}") from None
 
 
-def _decode(im, path: str) -> LoadedImage:
+def _decode(im, path: str, file_format: str | None) -> LoadedImage:
     mode = im.mode
     alpha = None
     bits = 8
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         arr = np.asarray(im, dtype=np.float64)
-        if mode == "I" and arr.max(initial=0) <= 255 and im.format not in ("PNG", "TIFF"):
+        if mode == "I" and arr.max(initial=0) <= 255 and file_format not in ("PNG", "TIFF"):
             scale = 255.0
         else:
             scale = 65535.0
@@ -147,7 +147,7 @@ def _decode(im, path: str) -> LoadedImage:
         g8 = np.round(grey * 255).astype(np.uint8)
         rgba8 = np.dstack([g8, g8, g8, np.full_like(g8, 255)])
     else:
-        has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in im.info)
+        has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
         if mode in ("L", "1") and "transparency" not in im.info:
             g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
             grey = g

@@ -102,7 +102,7 @@ def validate(s: ReliefSettings) -> None:
         raise ImageToPrintError(f"curve angle must be between 0 and 180 degrees, got {s.curve_angle_deg}")
     if s.adaptive:
         _positive(s.max_error_mm, "maximum error (mm)")
-    if s.max_megapixels < 0:
+    if not (math.isfinite(s.max_megapixels) and s.max_megapixels >= 0):
         raise ImageToPrintError("max megapixels must be zero (no limit) or positive")
 
 
@@ -132,6 +132,8 @@ def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
     """Size, triangle count and STL size before building (for the panel read-out)."""
     nx, ny, nf, spacing = grid_shape(image_w, image_h, s)
     cols, rows = nx + 2 * nf, ny + 2 * nf
+    if s.hole_diameter_mm > 0:
+        rows += _tab_rows(spacing, s.hole_diameter_mm)
     base, depth = base_and_depth(s)
     top_z = max(base + depth, s.frame_height_mm)
     ring = 2 * (rows - 1) + 2 * (cols - 1)
@@ -205,6 +207,26 @@ def tone_to_t(grey: np.ndarray, s: ReliefSettings) -> np.ndarray:
     return np.clip(extra / span, 0.0, 1.0).astype(np.float32)
 
 
+def _fill_from_neighbours(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Give unknown samples the mean of their known 8-neighbours, growing outward."""
+    if known.all() or not known.any():
+        return values
+    values = np.where(known, values, 0.0).astype(np.float32)
+    known = known.copy()
+    h, w = values.shape
+    while not known.all():
+        pv = np.pad(values * known, 1)
+        pk = np.pad(known.astype(np.float32), 1)
+        total = sum(pv[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        count = sum(pk[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        grow = ~known & (count > 0)
+        if not grow.any():
+            break
+        values[grow] = total[grow] / count[grow]
+        known |= grow
+    return values
+
+
 def _clean_cells(cells: np.ndarray) -> np.ndarray:
     """Fill cells so no two cells touch only at a corner (bow-tie vertices)."""
     cells = cells.copy()
@@ -244,8 +266,16 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
             f"use a larger sample spacing or a smaller width")
     warnings: list[str] = []
 
-    grey = resample(img.grey, nx, ny)
-    alpha = resample(img.alpha, nx, ny) if img.alpha is not None else None
+    if img.alpha is not None:
+        # Colours hidden under transparent pixels must not bleed into the visible ones:
+        # resample with alpha weights, then fill what is transparent from its neighbours.
+        alpha = resample(img.alpha, nx, ny)
+        weighted = resample(img.grey * img.alpha, nx, ny)
+        grey = np.where(alpha > 1e-6, weighted / np.maximum(alpha, 1e-6), 0.0).astype(np.float32)
+        grey = _fill_from_neighbours(np.clip(grey, 0.0, 1.0), alpha >= 0.5)
+    else:
+        alpha = None
+        grey = resample(img.grey, nx, ny)
     grey = bilateral(grey, float(s.smoothing))
     grey = np.clip((grey - s.black_point) / (s.white_point - s.black_point), 0.0, 1.0)
     if s.gamma != 1.0:
@@ -296,13 +326,21 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                       image_shape=(ny, nx), warnings=warnings)
 
 
+def _tab_radii(diameter: float) -> tuple[float, float]:
+    """Hole radius and outer radius of the round tab around it (a wall of at least 2 mm)."""
+    r_hole = diameter / 2.0
+    return r_hole, r_hole + max(2.0, 0.5 * diameter)
+
+
+def _tab_rows(spacing: float, diameter: float) -> int:
+    return int(math.ceil(2 * _tab_radii(diameter)[1] / spacing - 1e-9))
+
+
 def _add_hanging_tab(t, mask, spacing, diameter, t_tab):
     """Extend the canvas upward with a round tab holding a hole of ``diameter`` mm."""
     rows, cols = t.shape
-    r_hole = diameter / 2.0
-    ring = max(2.0, 0.5 * diameter)
-    r_tab = r_hole + ring
-    extra = int(math.ceil(2 * r_tab / spacing)) + 1
+    r_hole, r_tab = _tab_radii(diameter)
+    extra = _tab_rows(spacing, diameter)
     if 2 * r_tab > (cols - 1) * spacing:
         raise ImageToPrintError(f"hanging hole ({diameter:g} mm) does not fit on a "
                                 f"{(cols - 1) * spacing:.1f} mm wide plate")

@@ -40,7 +40,7 @@ class ReliefSettings:
     max_megapixels: float = 100.0
 
     @classmethod
-    def from_dict(cls, values: dict) -> "ReliefSettings":
+    def from_dict(cls, values: dict) -> ReliefSettings:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
 

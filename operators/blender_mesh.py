@@ -23,6 +23,16 @@ def units_per_mm(scene) -> float:
     return 0.001 / (us.scale_length or 1.0)
 
 
+def _set_attribute(me, name: str, key: str, values) -> bool:
+    """Bulk-set a mesh attribute; the attribute API is several times faster than
+    ``vertices.foreach_set("co")`` / ``loops.foreach_set("vertex_index")``."""
+    attribute = me.attributes.get(name)
+    if attribute is None:
+        return False
+    attribute.data.foreach_set(key, values)
+    return True
+
+
 def mesh_from_arrays(name: str, co_bu: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray,
                      uv_layers: dict[str, np.ndarray] | None = None):
     """A new mesh from flat arrays with ``foreach_set`` (no per-element Python)."""
@@ -30,16 +40,22 @@ def mesh_from_arrays(name: str, co_bu: np.ndarray, loop_vert: np.ndarray, loop_s
 
     me = bpy.data.meshes.new(name)
     try:
+        co = np.ascontiguousarray(co_bu, dtype=np.float32).ravel()
+        corner_vert = np.ascontiguousarray(loop_vert, dtype=np.int32)
         me.vertices.add(len(co_bu))
-        me.vertices.foreach_set("co", np.ascontiguousarray(co_bu, dtype=np.float32).ravel())
+        if not _set_attribute(me, "position", "vector", co):
+            me.vertices.foreach_set("co", co)
         me.loops.add(len(loop_vert))
-        me.loops.foreach_set("vertex_index", np.ascontiguousarray(loop_vert, dtype=np.int32))
+        if not _set_attribute(me, ".corner_vert", "value", corner_vert):
+            me.loops.foreach_set("vertex_index", corner_vert)
         me.polygons.add(len(loop_start))
         me.polygons.foreach_set("loop_start", np.ascontiguousarray(loop_start, dtype=np.int32))
         me.update(calc_edges=True)
         for uv_name, uv in (uv_layers or {}).items():
             layer = me.uv_layers.new(name=uv_name)
-            layer.data.foreach_set("uv", np.ascontiguousarray(uv, dtype=np.float32).ravel())
+            values = np.ascontiguousarray(uv, dtype=np.float32).ravel()
+            if not _set_attribute(me, layer.name, "vector", values):
+                layer.data.foreach_set("uv", values)
     except Exception:
         bpy.data.meshes.remove(me)
         raise
@@ -59,7 +75,8 @@ def image_from_array(name: str, rgba: np.ndarray, *, float_buffer: bool, data: b
     try:
         if data:
             img.colorspace_settings.is_data = True
-        img.pixels.foreach_set(np.ascontiguousarray(rgba[::-1], dtype=np.float32).ravel())
+        img.pixels.foreach_set(  # type: ignore[attr-defined]  # stubs type pixels as float
+            np.ascontiguousarray(rgba[::-1], dtype=np.float32).ravel())
         img.file_format = 'OPEN_EXR' if float_buffer else 'PNG'
         img.pack()
     except Exception:
@@ -115,6 +132,6 @@ def remove_datablocks(*blocks) -> None:
                 bpy.types.Image: bpy.data.images, bpy.types.Material: bpy.data.materials,
             }.get(type(block)) or (bpy.data.textures if isinstance(block, bpy.types.Texture) else None)
             if collection is not None:
-                collection.remove(block)
+                collection.remove(block)  # type: ignore[attr-defined]
         except ReferenceError:
             pass

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 import os
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import bpy
 
@@ -64,9 +63,14 @@ def build_relief(context, filepath: str, settings):
             # (a proper rotation, so faces keep winding outward).  SimpleDeform bends X
             # around Z using Y as the radius.
             co = np.stack([-co[:, 0], co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
-        me = blender_mesh.mesh_from_arrays(
-            name, co * k, solid.loop_vert, solid.loop_start,
-            {COLOR_UV: solid.uv_color_per_loop(), HEIGHT_UV: solid.uv_per_loop()})
+        # Without frame or tab the image covers the whole plate: one UV map serves both
+        # the height texture (pixel centres) and the colour texture.
+        whole = plan.image_origin == (0, 0) and plan.image_shape == plan.t.shape
+        height_uv = COLOR_UV if whole else HEIGHT_UV
+        uv_layers = {COLOR_UV: solid.uv_per_loop() if whole else solid.uv_color_per_loop()}
+        if not whole:
+            uv_layers[HEIGHT_UV] = solid.uv_per_loop()
+        me = blender_mesh.mesh_from_arrays(name, co * k, solid.loop_vert, solid.loop_start, uv_layers)
         made.append(me)
         me.uv_layers.active = me.uv_layers[COLOR_UV]
         me.uv_layers[COLOR_UV].active_render = True
@@ -87,7 +91,7 @@ def build_relief(context, filepath: str, settings):
         group = obj.vertex_groups.new(name=TOP_GROUP)
         group.add(range(solid.top_count), 1.0, 'REPLACE')
 
-        tex = bpy.data.textures.new(f"{name} Heights", 'IMAGE')
+        tex = cast(bpy.types.ImageTexture, bpy.data.textures.new(f"{name} Heights", 'IMAGE'))
         made.append(tex)
         tex.image = height_img
         tex.extension = 'EXTEND'
@@ -95,10 +99,10 @@ def build_relief(context, filepath: str, settings):
         for attr in ("use_mipmap", "use_mipmap_gauss"):
             if hasattr(tex, attr):
                 setattr(tex, attr, False)
-        disp = obj.modifiers.new("Relief", 'DISPLACE')
+        disp = cast(bpy.types.DisplaceModifier, obj.modifiers.new("Relief", 'DISPLACE'))
         disp.texture = tex
         disp.texture_coords = 'UV'
-        disp.uv_layer = HEIGHT_UV
+        disp.uv_layer = height_uv
         disp.direction = 'Y' if plan.curved else 'Z'
         disp.space = 'LOCAL'
         disp.mid_level = 0.0
@@ -108,7 +112,7 @@ def build_relief(context, filepath: str, settings):
         cursor = scene.cursor.location
         obj.location = (cursor.x, cursor.y, 0.0)
         if plan.curved:
-            bend = obj.modifiers.new("Curve", 'SIMPLE_DEFORM')
+            bend = cast(bpy.types.SimpleDeformModifier, obj.modifiers.new("Curve", 'SIMPLE_DEFORM'))
             bend.deform_method = 'BEND'
             bend.deform_axis = 'Z'
             bend.angle = math.radians(settings.curve_angle_deg)
@@ -157,15 +161,16 @@ def _texture_rgba(rgba8: np.ndarray) -> np.ndarray:
 def _material(name, image, made):
     mat = bpy.data.materials.new(name)
     made.append(mat)
-    mat.use_nodes = True
+    if bpy.app.version < (5, 0, 0):  # node materials are the only kind from 5.0 on
+        mat.use_nodes = True
     nodes = mat.node_tree.nodes
     bsdf = next(n for n in nodes if n.type == 'BSDF_PRINCIPLED')
-    tex = nodes.new('ShaderNodeTexImage')
+    tex = cast(bpy.types.ShaderNodeTexImage, nodes.new('ShaderNodeTexImage'))
     tex.image = image
-    tex.location = (bsdf.location.x - 400, bsdf.location.y)
-    uv = nodes.new('ShaderNodeUVMap')
+    tex.location = (bsdf.location[0] - 400, bsdf.location[1])
+    uv = cast(bpy.types.ShaderNodeUVMap, nodes.new('ShaderNodeUVMap'))
     uv.uv_map = COLOR_UV
-    uv.location = (tex.location.x - 250, tex.location.y)
+    uv.location = (tex.location[0] - 250, tex.location[1])
     mat.node_tree.links.new(uv.outputs['UV'], tex.inputs['Vector'])
     mat.node_tree.links.new(tex.outputs['Color'], bsdf.inputs['Base Color'])
     return mat

@@ -17,12 +17,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import launch  # noqa: E402
+import launch
 
 # Must be set before bpy is imported anywhere in this process.
 os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="image-to-print-user-")
 
-import bpy  # noqa: E402
+import bpy
 
 MODULE = launch.MODULE
 

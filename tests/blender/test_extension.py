@@ -10,10 +10,9 @@ import tomllib
 
 import addon_utils
 import bpy
+import launch
 import pytest
 from conftest import MODULE, ROOT
-
-import launch
 
 MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export"}
 PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_check",

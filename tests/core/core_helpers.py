@@ -10,7 +10,6 @@ from core.image import LoadedImage
 from core.relief import ReliefPlan
 from core.settings import ReliefSettings
 
-
 # --- images -------------------------------------------------------------------------------------
 
 def make_image(grey, alpha=None, path="<memory>") -> LoadedImage:

@@ -286,9 +286,6 @@ def test_grey_with_alpha_la_gives_alpha(tmp_path):
     assert img.grey[0, 1] == pytest.approx(100 / 255, abs=2e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG core/image.py:150: a greyscale PNG with a tRNS transparent "
-                   "grey level is routed to the RGBA branch, but has_alpha ignores mode L + "
-                   "'transparency', so the image is converted via RGB and alpha is silently dropped")
 def test_greyscale_png_with_trns_transparency_gives_alpha(tmp_path):
     arr = np.array([[0, 128], [255, 7]], np.uint8)
     Image.fromarray(arr).save(tmp_path / "ltrns.png", transparency=7)
@@ -297,9 +294,6 @@ def test_greyscale_png_with_trns_transparency_gives_alpha(tmp_path):
     np.testing.assert_array_equal(img.alpha, [[1, 1], [1, 0]])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG core/image.py:150/157: an RGB PNG with a tRNS transparent "
-                   "colour goes through im.convert('RGB').convert('RGBA'), which drops the "
-                   "transparency, so alpha is None")
 def test_rgb_png_with_trns_transparency_gives_alpha(tmp_path):
     rgb = np.full((2, 2, 3), 200, np.uint8)
     rgb[0, 0] = (10, 20, 30)
@@ -307,6 +301,32 @@ def test_rgb_png_with_trns_transparency_gives_alpha(tmp_path):
     img = load_image(str(tmp_path / "rgbtrns.png"))
     assert img.alpha is not None
     np.testing.assert_array_equal(img.alpha, [[0, 1], [1, 1]])
+
+
+def test_32bit_integer_tiff_with_small_values_is_16bit_data(tmp_path):
+    arr = (np.arange(12).reshape(3, 4) * 20).astype(np.int32)  # 0..220 out of 65535: a very dark image
+    Image.fromarray(arr).save(tmp_path / "int32.tif")
+    assert Image.open(tmp_path / "int32.tif").mode == "I"
+    img = load_image(str(tmp_path / "int32.tif"))
+    assert img.bits == 16
+    np.testing.assert_allclose(img.grey, arr / 65535.0, atol=1e-7)
+
+
+def test_16bit_big_endian_tiff(tmp_path):
+    arr = (np.arange(12).reshape(3, 4) * 5000 + 7).astype(">u2")
+    Image.fromarray(arr).save(tmp_path / "be.tif")
+    assert Image.open(tmp_path / "be.tif").mode == "I;16B"
+    img = load_image(str(tmp_path / "be.tif"))
+    assert img.bits == 16
+    np.testing.assert_allclose(img.grey, arr.astype(np.float64) / 65535.0, atol=1e-7)
+
+
+@pytest.mark.parametrize("ext, kw", [("webp", {"lossless": True}), ("png", {}), ("tif", {})])
+def test_multi_frame_files_use_their_first_frame(tmp_path, ext, kw):
+    frames = [Image.new("RGB", (5, 4), (v, v, v)) for v in (30, 200)]
+    frames[0].save(tmp_path / f"multi.{ext}", save_all=True, append_images=frames[1:], **kw)
+    assert Image.open(tmp_path / f"multi.{ext}").n_frames == 2
+    np.testing.assert_allclose(load_image(str(tmp_path / f"multi.{ext}")).grey, 30 / 255, atol=1e-6)
 
 
 # --- bad input ----------------------------------------------------------------------------------

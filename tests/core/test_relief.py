@@ -11,8 +11,19 @@ import pytest
 from core_helpers import make_image, native
 
 from core.errors import ImageToPrintError
-from core.relief import (MAX_GRID_VERTICES, PRESETS, ReliefSettings, apply_preset, bilateral, cells_from_vertex_mask,
-                         estimate, grid_shape, plan_relief, resample, validate)
+from core.relief import (
+    MAX_GRID_VERTICES,
+    PRESETS,
+    ReliefSettings,
+    apply_preset,
+    bilateral,
+    cells_from_vertex_mask,
+    estimate,
+    grid_shape,
+    plan_relief,
+    resample,
+    validate,
+)
 
 
 def srgb_decode(v):
@@ -410,6 +421,18 @@ def test_cut_leaving_no_whole_cell_is_refused():
         plan_relief(make_image(np.zeros((5, 5), np.float32), alpha), native(alpha_mode="CUT"))
 
 
+def test_alpha_cut_outline_has_no_rim_from_hidden_colours():
+    n = 101
+    yy, xx = np.mgrid[:n, :n]
+    disc = np.hypot(yy - 50, xx - 50) < 35
+    grey = disc.astype(np.float32)  # opaque pixels white (flat: t = 0), transparent pixels stored black
+    alpha = disc.astype(np.float32)
+    s = ReliefSettings(alpha_mode="CUT", width_mm=50.0, sample_mm=0.7, smoothing=0.0)
+    plan = plan_relief(make_image(grey, alpha), s)
+    assert plan.t.shape == (72, 72)  # resampled, not native
+    assert plan.t[plan.vertex_mask].max() <= 0.05
+
+
 # --- frame and hanging hole ---------------------------------------------------------------------
 
 def test_frame_pads_with_t_frame():
@@ -457,8 +480,8 @@ def hole_plan(**overrides):
 
 def test_hanging_hole_adds_a_tab_with_a_hole():
     plan = hole_plan()
-    extra = math.ceil(2 * (2.0 + 2.0) / 1.0) + 1  # tab radius = hole radius + 2 mm ring
-    assert extra == 9
+    extra = math.ceil(2 * (2.0 + 2.0) / 1.0)  # tab radius = hole radius + 2 mm ring
+    assert extra == 8
     assert plan.spacing_mm == pytest.approx(1.0)
     assert (plan.rows, plan.cols) == (21 + extra, 41)
     assert plan.image_origin == (extra, 0)
@@ -472,7 +495,7 @@ def test_hanging_hole_adds_a_tab_with_a_hole():
     assert hole.sum() == 13  # lattice points within 2 mm of the centre
     assert mask[centre_row, centre_col + 3] and mask[centre_row - 3, centre_col]  # the ring around it
     assert mask[1, centre_col]  # top of the tab, one tab diameter above the plate
-    assert not mask[0].any()  # (the first added row stays empty)
+    assert mask[0].sum() <= 1  # the first added row holds at most the apex of the tab
     assert not mask[0, 0] and not mask[extra - 1, 0]  # beside the tab: nothing
     np.testing.assert_array_equal(plan.t[:extra], 1.0)  # the tab stands at full height
 
@@ -491,6 +514,13 @@ def test_hanging_hole_with_frame_sits_above_the_frame():
     top_of_frame = plan.image_origin[0] - nf
     assert plan.vertex_mask[top_of_frame:].all()
     assert not plan.vertex_mask[:top_of_frame, 0].any()
+
+
+def test_estimate_includes_the_hanging_tab():
+    s = native(width_mm=40.0, hole_diameter_mm=4.0)
+    plan = hole_plan()
+    est = estimate(41, 21, s)
+    assert est["size_mm"][1] >= (plan.rows - 2) * plan.spacing_mm - 1e-9  # the tab is at least 8 mm tall
 
 
 # --- adaptive -----------------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""core.report: output paths are checked up front and files appear atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from core.errors import ImageToPrintError
+from core.report import atomic_path, check_writable, write_json
+
+
+def listing(folder):
+    return sorted(os.listdir(folder))
+
+
+# --- check_writable -----------------------------------------------------------------------------
+
+def test_check_writable_returns_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert check_writable("out.stl") == str(tmp_path / "out.stl")
+
+
+def test_check_writable_rejects_a_missing_folder(tmp_path):
+    with pytest.raises(ImageToPrintError, match="output folder does not exist") as info:
+        check_writable(str(tmp_path / "missing" / "out.stl"))
+    assert "\n" not in str(info.value)
+
+
+def test_check_writable_rejects_a_folder_path(tmp_path):
+    with pytest.raises(ImageToPrintError, match="is a folder"):
+        check_writable(str(tmp_path))
+    (tmp_path / "sub.stl").mkdir()
+    with pytest.raises(ImageToPrintError, match="is a folder"):
+        check_writable(str(tmp_path / "sub.stl"))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can write anywhere")
+def test_check_writable_rejects_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(ImageToPrintError, match="not writable"):
+            check_writable(str(folder / "out.stl"))
+    finally:
+        folder.chmod(0o755)
+
+
+# --- atomic_path --------------------------------------------------------------------------------
+
+def test_atomic_path_writes_beside_the_target_then_renames(tmp_path):
+    target = tmp_path / "model.stl"
+    with atomic_path(str(target)) as tmp:
+        assert os.path.dirname(tmp) == str(tmp_path)
+        assert tmp != str(target)
+        assert tmp.endswith(".stl")
+        assert not target.exists()
+        with open(tmp, "wb") as fh:
+            fh.write(b"solid")
+    assert target.read_bytes() == b"solid"
+    assert listing(tmp_path) == ["model.stl"]
+
+
+def test_atomic_path_leaves_no_file_when_the_body_raises(tmp_path):
+    target = tmp_path / "model.stl"
+    with pytest.raises(RuntimeError, match="exporter crashed"):
+        with atomic_path(str(target)) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(b"half a mesh")
+            raise RuntimeError("exporter crashed")
+    assert listing(tmp_path) == []
+
+
+def test_atomic_path_keeps_the_old_file_when_the_body_raises(tmp_path):
+    target = tmp_path / "model.stl"
+    target.write_bytes(b"old")
+    with pytest.raises(ValueError):
+        with atomic_path(str(target)) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(b"new but broken")
+            raise ValueError("boom")
+    assert target.read_bytes() == b"old"
+    assert listing(tmp_path) == ["model.stl"]
+
+
+def test_atomic_path_replaces_an_existing_file_on_success(tmp_path):
+    target = tmp_path / "model.stl"
+    target.write_bytes(b"old")
+    with atomic_path(str(target)) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert listing(tmp_path) == ["model.stl"]
+
+
+@pytest.mark.parametrize("leave", ["empty", "deleted"])
+def test_atomic_path_refuses_a_writer_that_wrote_nothing(tmp_path, leave):
+    target = tmp_path / "model.glb"
+    target.write_bytes(b"old")
+    with pytest.raises(ImageToPrintError, match="wrote nothing for model.glb"):
+        with atomic_path(str(target)) as tmp:
+            if leave == "deleted":
+                os.remove(tmp)
+    assert target.read_bytes() == b"old"
+    assert listing(tmp_path) == ["model.glb"]
+
+
+def test_atomic_path_checks_the_folder_before_yielding(tmp_path):
+    with pytest.raises(ImageToPrintError, match="does not exist"):
+        with atomic_path(str(tmp_path / "nope" / "a.stl")):
+            pytest.fail("body must not run")
+
+
+# --- write_json ---------------------------------------------------------------------------------
+
+def test_write_json_round_trips(tmp_path):
+    data = {"name": "bild-ü-画像", "triangles": 66, "bbox_mm": [4.0, 3.0, 3.5], "checks": {"inside_out": False},
+            "warnings": [], "volume": 1.25, "none": None}
+    path = write_json(str(tmp_path / "report.json"), data)
+    assert path == str(tmp_path / "report.json")
+    with open(path, encoding="utf-8") as fh:
+        assert json.load(fh) == data
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    assert list(json.loads(text)) == list(data)  # key order kept
+    assert listing(tmp_path) == ["report.json"]
+
+
+def test_write_json_failure_leaves_the_old_report(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text('{"old": true}\n')
+    with pytest.raises(TypeError):
+        write_json(str(path), {"bad": object()})
+    assert json.loads(path.read_text()) == {"old": True}
+    assert listing(tmp_path) == ["report.json"]
+
+
+def test_write_json_returns_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert write_json("r.json", {"a": 1}) == str(tmp_path / "r.json")
