@@ -34,10 +34,12 @@ for cmd in "${!APT_PKGS[@]}"; do
     missing+=("${APT_PKGS[$cmd]}")
   fi
 done
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 if ((${#missing[@]})); then
   echo "install-tools: apt installing: ${missing[*]}"
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 else
   echo "install-tools: apt tools already present"
 fi
