@@ -17,7 +17,7 @@ demo: env-5.0
 
 ## make test: set up, then run every test (lint, core, Blender 4.2 LTS and 5.0 integration)
 test: clean-results tools lint test-core test-blender-4.2 test-blender-5.0
-	@$(VENV)/core/bin/python tools/summarize_tests.py $(RESULTS)
+	@$(VENV)/core/bin/python tools/summarize_tests.py $(RESULTS) core blender-4.2 blender-5.0
 
 ## make dist: the per-platform extension zips in dist/, built with Blender's own extension tool
 dist: env-5.0
@@ -56,10 +56,18 @@ test-core: env-core
 	$(VENV)/core/bin/python -m pytest tests/core -p no:cacheprovider --junitxml=$(RESULTS)/core.xml; \
 		rc=$$?; [ $$rc -ne 5 ] || echo "test-core: no tests were collected" >&2; exit $$rc
 
-test-blender-%: env-%
+# Explicit rules: make never applies a pattern rule to a .PHONY target.
+test-blender-4.2: env-4.2
+	$(call blender_tests,4.2)
+
+test-blender-5.0: env-5.0
+	$(call blender_tests,5.0)
+
+define blender_tests
 	@mkdir -p $(RESULTS)
-	$(VENV)/bpy-$*/bin/python -m pytest tests/blender -p no:cacheprovider --junitxml=$(RESULTS)/blender-$*.xml; \
-		rc=$$?; [ $$rc -ne 5 ] || echo "test-blender-$*: no tests were collected" >&2; exit $$rc
+	$(VENV)/bpy-$(1)/bin/python -m pytest tests/blender -p no:cacheprovider --junitxml=$(RESULTS)/blender-$(1).xml; \
+		rc=$$?; [ $$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$rc
+endef
 
 ## make bench: the relief benchmark (ratios against the manual Blender way)
 bench: env-5.0

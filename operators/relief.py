@@ -8,14 +8,14 @@ import os
 from typing import TYPE_CHECKING, cast
 
 import bpy
-
-if TYPE_CHECKING:
-    import numpy as np
-from bpy.props import BoolProperty, CollectionProperty, StringProperty
+from bpy.props import BoolProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
 from ..properties import ReliefProperties, copy_relief_settings, preferences, relief_settings
 from . import blender_mesh
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HEIGHT_UV = "Heights"
 COLOR_UV = "UVMap"
@@ -185,7 +185,6 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelpe
 
     filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif",
                                 options={'HIDDEN'})
-    files: CollectionProperty(type=bpy.types.OperatorFileListElement, options={'HIDDEN', 'SKIP_SAVE'})
     from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'},
                              description="Take the settings and image from the sidebar")
 
