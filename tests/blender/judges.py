@@ -23,7 +23,9 @@ def _tool(name):
 
 
 def admesh(stl_path) -> dict:
-    out = subprocess.run([_tool("admesh"), str(stl_path)], capture_output=True, text=True, check=True).stdout
+    # admesh can spin forever on a binary STL it mistakes for ASCII: always bounded.
+    out = subprocess.run([_tool("admesh"), str(stl_path)], capture_output=True, text=True, check=True,
+                         timeout=300).stdout
 
     def number(label):
         m = re.search(rf"{re.escape(label)}\s*:\s*(\d+)(?:\s+(\d+))?", out)
@@ -43,7 +45,7 @@ def admesh(stl_path) -> dict:
 
 def prusa_info(path) -> dict:
     out = subprocess.run([_tool("prusa-slicer"), "--info", str(path)], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=300).stdout
     info = dict(re.findall(r"^(\w+)\s*=\s*(.+?)\s*$", out, re.M))
     assert "manifold" in info, f"prusa-slicer --info printed no 'manifold':\n{out}"
     return info
@@ -52,7 +54,7 @@ def prusa_info(path) -> dict:
 def gltf_validate(glb_path) -> dict:
     node = _tool("node")
     script = os.path.join(ROOT, "scripts", "gltf_validate.js")
-    proc = subprocess.run([node, script, str(glb_path)], capture_output=True, text=True)
+    proc = subprocess.run([node, script, str(glb_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode in (0, 2), f"glTF validator failed to run: {proc.stderr}"
     return json.loads(proc.stdout)
 
