@@ -102,4 +102,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # Leave without the interpreter's teardown: the bpy 4.2 module segfaults there once
+    # its glTF exporter has run (a bpy-module bug, not Blender's), turning exit 0 into 139.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

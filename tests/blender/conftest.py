@@ -56,5 +56,23 @@ def scene(ext):
     return sc
 
 
+def pytest_unconfigure(config):
+    """Exit with pytest's status, skipping the interpreter teardown.
+
+    The bpy 4.2 module segfaults during Python's shutdown once its glTF exporter has
+    run (reproduced without this extension), which would turn a green run into exit 139.
+    Results, the JUnit file and the summary are all written by now.
+    """
+    status = getattr(config, "_image_to_print_status", None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._image_to_print_status = exitstatus
+
+
 def datablock_counts():
     return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "materials", "textures", "images")}
