@@ -24,6 +24,12 @@ def check_writable(path: str) -> str:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str):
     """Yield a temporary path beside ``path``; rename it over ``path`` on success.
@@ -40,6 +46,7 @@ def atomic_path(path: str):
         yield tmp
         if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
             raise ImageToPrintError(f"the exporter wrote nothing for {name}")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

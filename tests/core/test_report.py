@@ -141,3 +141,16 @@ def test_write_json_failure_leaves_the_old_report(tmp_path):
 def test_write_json_returns_an_absolute_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert write_json("r.json", {"a": 1}) == str(tmp_path / "r.json")
+
+
+def test_atomic_output_gets_the_usual_file_mode_not_mkstemps_0600(tmp_path):
+    import os
+    import stat
+
+    from core.report import write_json
+
+    target = tmp_path / "mode.json"
+    write_json(str(target), {"a": 1})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
