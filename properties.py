@@ -101,10 +101,6 @@ class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
     """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
-    export_folder: StringProperty(name="Folder", description="Where Export writes files (default: beside the "
-                                  ".blend file)", subtype='DIR_PATH', default="//")
-    export_stl: BoolProperty(name="STL", default=True)
-    export_glb: BoolProperty(name="GLB", default=True)
 
 
 class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):

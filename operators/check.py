@@ -59,15 +59,12 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
         from ..core.errors import ImageToPrintError
 
         RESULTS.clear()
-        failed = 0
         for obj in (o for o in context.selected_objects if o.type == 'MESH'):
             try:
                 report = check_object(context, obj)
             except ImageToPrintError as exc:
                 self.report({'ERROR'}, str(exc))
-                failed += 1
                 continue
             RESULTS[obj.name] = report
-            failed += not report["printable"]
             self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
         return {'FINISHED'}
