@@ -236,3 +236,19 @@ def test_export_operator_writes_stl_in_mm(ext, scene, tmp_path):
     # the object was built in a metre scene: 0.04 BU; now 1 BU = 1 mm, so it is 0.04 mm wide
     assert float(info["size_x"]) == pytest.approx(0.04, abs=1e-3)
     assert not [f for f in os.listdir(tmp_path) if ".part" in f]
+
+
+def test_check_operator_reports_every_selected_object(ext, scene, tmp_path):
+    a = relief(gradient(tmp_path / "g.png"), width_mm=40.0, sample_mm=0.5)
+    b = relief(gradient(tmp_path / "g.png"), width_mm=20.0, sample_mm=0.5)
+    a.select_set(True)
+    b.select_set(True)
+    assert bpy.ops.image_to_print.check() == {'FINISHED'}
+    results = ext.operators.check.RESULTS
+    assert set(results) == {a.name, b.name}
+    assert all(r["printable"] for r in results.values())
+    assert sorted(r["bbox_mm"][0] for r in results.values()) == pytest.approx([20.0, 40.0], abs=1e-3)
+
+
+def test_check_operator_greys_out_without_a_mesh(ext, scene):
+    assert not bpy.ops.image_to_print.check.poll()
