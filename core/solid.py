@@ -32,9 +32,12 @@ class SolidMesh:
     loop_start: np.ndarray  # (P,) int32
     loop_total: np.ndarray  # (P,) int32
     uv: np.ndarray  # (N, 2) float32 per vertex: pixel centres of the height texture
-    uv_color: np.ndarray  # (N, 2) float32 per vertex: the source image over the image area
+    uv_color: np.ndarray | None  # (N, 2) per vertex: the source image over the image area (None: same as uv)
     top_count: int  # vertices [0, top_count) form the displaced top
     max_error_mm: float | None = None  # adaptive mode: Delatin's max deviation
+    # Optional edge table (E, 2) and per-corner edge index (L,), so Blender need not derive them.
+    edges: np.ndarray | None = None
+    corner_edge: np.ndarray | None = None
 
     @property
     def triangles(self) -> int:
@@ -44,7 +47,7 @@ class SolidMesh:
         return self.uv[self.loop_vert]
 
     def uv_color_per_loop(self) -> np.ndarray:
-        return self.uv_color[self.loop_vert]
+        return (self.uv if self.uv_color is None else self.uv_color)[self.loop_vert]
 
 
 def build_solid(plan: ReliefPlan) -> SolidMesh:
@@ -55,7 +58,8 @@ def build_solid(plan: ReliefPlan) -> SolidMesh:
         mesh = _masked_solid(plan, cells_from_vertex_mask(mask))
     else:
         mesh = _grid_solid(plan)
-    mesh.uv_color = _color_uv(plan, mesh.uv)
+    whole = plan.image_origin == (0, 0) and plan.image_shape == plan.t.shape
+    mesh.uv_color = None if whole else _color_uv(plan, mesh.uv)
     return mesh
 
 
@@ -85,14 +89,20 @@ def _uv(plan: ReliefPlan, r: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def _polys(*groups: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate face groups given as ((F, k) index arrays, k)."""
-    loops = [g.reshape(-1) for g, _ in groups]
-    totals = [np.full(len(g), k, np.int32) for g, k in groups]
-    loop_vert = np.concatenate(loops).astype(np.int32)
-    loop_total = np.concatenate(totals)
-    loop_start = np.zeros(len(loop_total), np.int32)
-    if len(loop_total) > 1:
-        np.cumsum(loop_total[:-1], out=loop_start[1:])
+    """Concatenate face groups given as ((F, k) index arrays, k) into int32 loop arrays."""
+    n_loops = sum(g.size for g, _ in groups)
+    n_faces = sum(len(g) for g, _ in groups)
+    loop_vert = np.empty(n_loops, np.int32)
+    loop_start = np.empty(n_faces, np.int32)
+    loop_total = np.empty(n_faces, np.int32)
+    li = fi = 0
+    for g, k in groups:
+        n = len(g)
+        loop_vert[li:li + g.size] = g.reshape(-1)
+        loop_total[fi:fi + n] = k
+        loop_start[fi:fi + n] = np.arange(li, li + n * k, k, dtype=np.int32)
+        li += g.size
+        fi += n
     return loop_vert, loop_start, loop_total
 
 
@@ -116,24 +126,66 @@ def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) 
     walls = np.stack([b, a, a2, b2], axis=1)
     fan = np.stack([np.full(n_ring, centre), b2, a2], axis=1)
     lv, ls, lt = _polys((top_faces, top_k), (walls, 4), (fan, 3))
-    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=uv, top_count=n_top,
+    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top,
                      max_error_mm=max_error)
 
 
 def _grid_solid(plan: ReliefPlan) -> SolidMesh:
     rows, cols = plan.rows, plan.cols
-    r, c = np.divmod(np.arange(rows * cols), cols)
-    x, y = _xy(plan, r, c)
-    top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
-    idx = np.arange(rows * cols).reshape(rows, cols)
-    quads = np.stack([idx[1:, :-1], idx[1:, 1:], idx[:-1, 1:], idx[:-1, :-1]], axis=-1).reshape(-1, 4)
+    s = plan.spacing_mm
+    top_co = np.empty((rows, cols, 3), np.float32)
+    top_co[..., 0] = ((np.arange(cols) - (cols - 1) / 2.0) * s)[None, :]
+    top_co[..., 1] = (((rows - 1) / 2.0 - np.arange(rows)) * s)[:, None]
+    top_co[..., 2] = plan.base_mm
+    top_uv = np.empty((rows, cols, 2), np.float32)
+    top_uv[..., 0] = ((np.arange(cols) + 0.5) / cols)[None, :]
+    top_uv[..., 1] = ((rows - 1 - np.arange(rows) + 0.5) / rows)[:, None]
+    idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
+    quads = np.empty((rows - 1, cols - 1, 4), np.int32)
+    quads[..., 0], quads[..., 1] = idx[1:, :-1], idx[1:, 1:]
+    quads[..., 2], quads[..., 3] = idx[:-1, 1:], idx[:-1, :-1]
     ring = np.concatenate([
         idx[-1, :-1],  # bottom edge, left to right
         idx[:0:-1, -1],  # right edge, bottom to top
         idx[0, :0:-1],  # top edge, right to left
         idx[:-1, 0],  # left edge, top to bottom
     ])
-    return _ring_walls_and_fan(top_co, _uv(plan, r, c), quads, 4, ring)
+    mesh = _ring_walls_and_fan(top_co.reshape(-1, 3), top_uv.reshape(-1, 2), quads.reshape(-1, 4), 4, ring)
+    mesh.edges, mesh.corner_edge = _grid_edges(rows, cols, idx, ring)
+    return mesh
+
+
+def _grid_edges(rows: int, cols: int, idx: np.ndarray, ring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of the grid layout, known from its structure (no hashing of 16M corners).
+
+    Edge blocks: H (row neighbours), V (column neighbours), W (wall verticals),
+    B (bottom ring), S (fan spokes); corners in the order of ``_ring_walls_and_fan``.
+    """
+    n = len(ring)
+    n_top = rows * cols
+    n_h, n_v = rows * (cols - 1), (rows - 1) * cols
+    o_w, o_b, o_s = n_h + n_v, n_h + n_v + n, n_h + n_v + 2 * n
+    h = np.arange(n_h, dtype=np.int32).reshape(rows, cols - 1)
+    v = (n_h + np.arange(n_v, dtype=np.int32)).reshape(rows - 1, cols)
+    i = np.arange(n, dtype=np.int32)
+    i_next = np.roll(i, -1)
+    bottom, centre = n_top + i, n_top + n
+
+    edges = np.empty((o_s + n, 2), np.int32)
+    edges[:n_h] = np.stack([idx[:, :-1], idx[:, 1:]], axis=-1).reshape(-1, 2)
+    edges[n_h:o_w] = np.stack([idx[:-1, :], idx[1:, :]], axis=-1).reshape(-1, 2)
+    edges[o_w:o_b] = np.stack([ring, bottom], axis=1)
+    edges[o_b:o_s] = np.stack([bottom, n_top + i_next], axis=1)
+    edges[o_s:] = np.stack([np.full(n, centre), bottom], axis=1)
+
+    ring_edge = np.concatenate([h[-1, :], v[::-1, -1], h[0, ::-1], v[:, 0]])  # ring[i] -> ring[i + 1]
+    quads = np.empty((rows - 1, cols - 1, 4), np.int32)
+    quads[..., 0], quads[..., 1] = h[1:, :], v[:, 1:]
+    quads[..., 2], quads[..., 3] = h[:-1, :], v[:, :-1]
+    walls = np.stack([ring_edge, o_w + i, o_b + i, o_w + i_next], axis=1)
+    fan = np.stack([o_s + i_next, o_b + i, o_s + i], axis=1)
+    corner_edge = np.concatenate([quads.reshape(-1), walls.reshape(-1), fan.reshape(-1)])
+    return edges, corner_edge
 
 
 def _masked_solid(plan: ReliefPlan, cells: np.ndarray) -> SolidMesh:
@@ -175,7 +227,7 @@ def _masked_solid(plan: ReliefPlan, cells: np.ndarray) -> SolidMesh:
     co[n_top:, 2] = 0.0
     uv = np.concatenate([top_uv, top_uv])
     lv, ls, lt = _polys((top, 4), (bottom, 4), (walls, 4))
-    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=uv, top_count=n_top)
+    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top)
 
 
 def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:

@@ -34,8 +34,12 @@ def _set_attribute(me, name: str, key: str, values) -> bool:
 
 
 def mesh_from_arrays(name: str, co_bu: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray,
-                     uv_layers: dict[str, np.ndarray] | None = None):
-    """A new mesh from flat arrays with ``foreach_set`` (no per-element Python)."""
+                     uv_layers: dict[str, np.ndarray] | None = None, edges: np.ndarray | None = None,
+                     corner_edge: np.ndarray | None = None):
+    """A new mesh from flat arrays with ``foreach_set`` (no per-element Python).
+
+    With ``edges`` and ``corner_edge`` given, Blender does not derive the edges itself.
+    """
     import numpy as np
 
     me = bpy.data.meshes.new(name)
@@ -50,7 +54,13 @@ def mesh_from_arrays(name: str, co_bu: np.ndarray, loop_vert: np.ndarray, loop_s
             me.loops.foreach_set("vertex_index", corner_vert)
         me.polygons.add(len(loop_start))
         me.polygons.foreach_set("loop_start", np.ascontiguousarray(loop_start, dtype=np.int32))
-        me.update(calc_edges=True)
+        known_edges = False
+        if edges is not None and corner_edge is not None:
+            me.edges.add(len(edges))
+            known_edges = _set_attribute(me, ".edge_verts", "value",
+                                         np.ascontiguousarray(edges, dtype=np.int32).ravel()) and \
+                _set_attribute(me, ".corner_edge", "value", np.ascontiguousarray(corner_edge, dtype=np.int32))
+        me.update(calc_edges=not known_edges)
         for uv_name, uv in (uv_layers or {}).items():
             layer = me.uv_layers.new(name=uv_name)
             values = np.ascontiguousarray(uv, dtype=np.float32).ravel()

@@ -65,12 +65,13 @@ def build_relief(context, filepath: str, settings):
             co = np.stack([-co[:, 0], co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
         # Without frame or tab the image covers the whole plate: one UV map serves both
         # the height texture (pixel centres) and the colour texture.
-        whole = plan.image_origin == (0, 0) and plan.image_shape == plan.t.shape
+        whole = solid.uv_color is None
         height_uv = COLOR_UV if whole else HEIGHT_UV
-        uv_layers = {COLOR_UV: solid.uv_per_loop() if whole else solid.uv_color_per_loop()}
+        uv_layers = {COLOR_UV: solid.uv_color_per_loop()}
         if not whole:
             uv_layers[HEIGHT_UV] = solid.uv_per_loop()
-        me = blender_mesh.mesh_from_arrays(name, co * k, solid.loop_vert, solid.loop_start, uv_layers)
+        me = blender_mesh.mesh_from_arrays(name, co * k, solid.loop_vert, solid.loop_start, uv_layers,
+                                           edges=solid.edges, corner_edge=solid.corner_edge)
         made.append(me)
         me.uv_layers.active = me.uv_layers[COLOR_UV]
         me.uv_layers[COLOR_UV].active_render = True
@@ -89,7 +90,7 @@ def build_relief(context, filepath: str, settings):
         obj = bpy.data.objects.new(name, me)
         made.append(obj)
         group = obj.vertex_groups.new(name=TOP_GROUP)
-        group.add(range(solid.top_count), 1.0, 'REPLACE')
+        group.add(np.arange(solid.top_count).tolist(), 1.0, 'REPLACE')  # a list is 3x faster than a range
 
         tex = cast(bpy.types.ImageTexture, bpy.data.textures.new(f"{name} Heights", 'IMAGE'))
         made.append(tex)

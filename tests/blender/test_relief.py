@@ -252,3 +252,14 @@ def test_check_operator_reports_every_selected_object(ext, scene, tmp_path):
 
 def test_check_operator_greys_out_without_a_mesh(ext, scene):
     assert not bpy.ops.image_to_print.check.poll()
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(alpha_mode='CUT'), dict(adaptive=True),
+                                dict(curve_angle=math.radians(90), mode='LITHOPHANE'),
+                                dict(frame_width_mm=2.0, hole_diameter_mm=3.0)])
+def test_blender_finds_nothing_to_correct_in_the_base_mesh(ext, scene, tmp_path, kw):
+    """Mesh.validate() returns True when it had to fix something (bad edges, indices, ...)."""
+    obj = relief(ring_rgba(tmp_path / "ring.png", 60, 60), width_mm=30.0, sample_mm=0.5, **kw)
+    counts = (len(obj.data.vertices), len(obj.data.edges), len(obj.data.polygons))
+    assert obj.data.validate(verbose=False) is False
+    assert (len(obj.data.vertices), len(obj.data.edges), len(obj.data.polygons)) == counts

@@ -400,3 +400,21 @@ def test_adaptive_on_noise_is_still_closed(seed):
     mesh = build_solid(plan)
     assert_closed_outward(mesh, plan)
     assert mesh.max_error_mm <= 0.1
+
+
+@pytest.mark.parametrize("rows,cols", [(2, 2), (4, 5), (7, 3)])
+def test_grid_edge_table_matches_every_corner(rows, cols):
+    """The structural edge table handed to Blender must agree with the faces exactly."""
+    from core.meshcheck import next_loop
+
+    plan = make_plan(np.random.default_rng(0).random((rows, cols)).astype(np.float32))
+    mesh = build_solid(plan)
+    assert mesh.edges is not None and mesh.corner_edge is not None
+    lv = mesh.loop_vert
+    nxt = lv[next_loop(mesh.loop_start, mesh.loop_total, len(lv))]
+    ends = np.sort(mesh.edges[mesh.corner_edge], axis=1)
+    assert np.array_equal(ends, np.sort(np.stack([lv, nxt], axis=1), axis=1))
+    keys = {tuple(e) for e in np.sort(mesh.edges, axis=1).tolist()}
+    assert len(keys) == len(mesh.edges)  # no edge twice
+    uses = np.bincount(mesh.corner_edge, minlength=len(mesh.edges))
+    assert (uses == 2).all()  # closed: every edge between exactly two faces
