@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-megapixels", type=float, metavar="MP",
                    help=f"refuse larger images, 0 = no limit (default {d.max_megapixels:g})")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")
+
+    c = sub.add_parser("check", help="print checks of a mesh file (STL, OBJ, PLY, GLB)",
+                       description="Check MESH for printability, on the mesh in millimetres (STL, OBJ and PLY "
+                                   "are taken as mm, glTF as metres). Exit 0 printable, 3 not printable.")
+    c.add_argument("mesh", metavar="MESH")
+    c.add_argument("--report", metavar="PATH", help="write a JSON report")
+    c.add_argument("--overhang", type=float, metavar="DEG", help="overhang limit in degrees (default 45)")
+    c.add_argument("--build-volume", type=_mm, nargs=3, metavar=("X", "Y", "Z"),
+                   help="printer build volume in mm (default 256 256 256)")
     return parser
 
 
@@ -184,7 +193,51 @@ def run_relief(args) -> int:
     return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
 
 
-COMMANDS = {"relief": run_relief}
+def run_check(args) -> int:
+    import math
+
+    from .core.errors import ImageToPrintError
+    from .core.report import check_writable, write_json
+    from .operators.check import check_object, thresholds_from_scene
+    from .operators.mesh_import import imported_meshes
+
+    report_path = check_writable(args.report) if args.report else None
+    context = _context()
+    thresholds = thresholds_from_scene(context.scene)
+    if args.overhang is not None:
+        if not 0.0 <= args.overhang <= 90.0 or math.isnan(args.overhang):
+            raise ImageToPrintError(f"overhang must be between 0 and 90 degrees, got {args.overhang}")
+        thresholds.overhang_deg = args.overhang
+    if args.build_volume is not None:
+        if min(args.build_volume) <= 0:
+            raise ImageToPrintError("build volume must be three positive sizes in mm")
+        thresholds.build_volume_mm = tuple(args.build_volume)
+    with imported_meshes(context, args.mesh) as objects:
+        reports = [check_object(context, obj, thresholds) for obj in objects]
+    for report in reports:
+        report["source"] = os.path.abspath(args.mesh)
+    if len(reports) == 1:
+        result = reports[0]
+    else:
+        blocking = sorted({name for r in reports for name in r["blocking"]})
+        result = {"objects": reports, "blocking": blocking, "printable": not blocking,
+                  "triangles": sum(r["triangles"] for r in reports)}
+    if report_path:
+        write_json(report_path, result)
+        print(f"wrote {report_path}")
+    for report in reports:
+        size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
+        verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
+        print(f"{report['object']}: {size} mm, {report['triangles']} triangles, "
+              f"{report['volume_mm3']:.1f} mm3, {verdict}")
+        warnings = {k: v for k, v in report["checks"].items()
+                    if k not in report["blocking"] and v and not isinstance(v, bool) and k != "shells"}
+        if warnings:
+            print("  warnings: " + ", ".join(f"{k} {v}" for k, v in warnings.items()))
+    return EXIT_OK if result["printable"] else EXIT_NOT_PRINTABLE
+
+
+COMMANDS = {"relief": run_relief, "check": run_check}
 
 
 def main(argv: list[str]) -> int:

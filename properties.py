@@ -10,11 +10,12 @@ are what a printer and its user think in, whatever the scene's units.
 import math
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, PointerProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, PointerProperty, StringProperty
 
-from .core.settings import ReliefSettings
+from .core.settings import CheckDefaults, ReliefSettings
 
 _DEFAULTS = ReliefSettings()
+_CHECK_DEFAULTS = CheckDefaults()
 
 
 def _mm(name, description, default, min=0.0, soft_max=500.0, step=10, precision=2):
@@ -101,6 +102,23 @@ class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
     """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
+
+    # print-check limits (mm and degrees; defaults documented in core/checks.py)
+    check_zero_mm: FloatProperty(name="Degenerate", default=_CHECK_DEFAULTS.zero_mm, min=0.0, soft_max=0.1,
+                                 precision=4, description="Faces with area below this squared, and edges "
+                                 "shorter than this, are degenerate (mm)")
+    check_nonplanar: FloatProperty(name="Non-Planar", default=math.radians(_CHECK_DEFAULTS.nonplanar_deg),
+                                   min=0.0, max=math.pi, subtype='ANGLE',
+                                   description="Faces bent more than this are non-planar")
+    check_sharp: FloatProperty(name="Sharp Edge", default=math.radians(_CHECK_DEFAULTS.sharp_deg), min=0.0,
+                               max=math.pi, subtype='ANGLE', description="Convex edges sharper than this")
+    check_overhang: FloatProperty(name="Overhang", default=math.radians(_CHECK_DEFAULTS.overhang_deg), min=0.0,
+                                  max=math.pi / 2, subtype='ANGLE',
+                                  description="Downward faces flatter than this need support")
+    build_volume_mm: FloatVectorProperty(name="Build Volume", size=3, default=_CHECK_DEFAULTS.build_volume_mm,
+                                         min=1.0, description="Printer build volume X, Y, Z (mm)")
+    density_g_cm3: FloatProperty(name="Density", default=_CHECK_DEFAULTS.density_g_cm3, min=0.01, soft_max=10.0,
+                                 description="Material density for the mass estimate (g/cm³; PLA 1.24)")
 
 
 class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):

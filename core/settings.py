@@ -60,3 +60,20 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
                           dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0,
                                curve_angle_deg=120.0)),
 }
+
+
+@dataclass
+class CheckDefaults:
+    """Print-check limits in mm and degrees (Scene settings, CLI flags); ``core.checks.Thresholds``."""
+
+    zero_mm: float = 0.001
+    nonplanar_deg: float = 5.0
+    sharp_deg: float = 160.0
+    overhang_deg: float = 45.0
+    build_volume_mm: tuple[float, float, float] = (256.0, 256.0, 256.0)
+    density_g_cm3: float = 1.24  # PLA
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["build_volume_mm"] = list(self.build_volume_mm)
+        return d

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import sys
 from typing import TYPE_CHECKING
 
 import bpy
@@ -127,7 +131,7 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
         ev.to_mesh_clear()
     return {
         "co": co, "loop_vert": loop_vert, "loop_start": loop_start, "loop_total": loop_total,
-        "loop_edge": loop_edge, "edge_v1": edge_verts[0::2], "n_edges": ne, "tris": tris.reshape(-1, 3),
+        "loop_edge": loop_edge, "edge_verts": edge_verts.reshape(-1, 2), "tris": tris.reshape(-1, 3),
     }
 
 
@@ -145,3 +149,21 @@ def remove_datablocks(*blocks) -> None:
                 collection.remove(block)  # type: ignore[attr-defined]
         except ReferenceError:
             pass
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence what exporters print from C and Python ("Timer 'STL Export' took ..."),
+    so the command line prints only its own lines."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)

@@ -15,10 +15,33 @@ from . import blender_mesh
 RESULTS: dict[str, dict] = {}
 
 
-def check_object(context, obj) -> dict:
+def thresholds_from_scene(scene):
+    """The check limits set on the Scene, as core Thresholds (mm, degrees)."""
+    import math
+
+    from ..core.checks import Thresholds
+
+    s = scene.image_to_print
+    return Thresholds(zero_mm=s.check_zero_mm, nonplanar_deg=math.degrees(s.check_nonplanar),
+                      sharp_deg=math.degrees(s.check_sharp), overhang_deg=math.degrees(s.check_overhang),
+                      build_volume_mm=tuple(s.build_volume_mm), density_g_cm3=s.density_g_cm3)
+
+
+def intersecting_faces(obj, depsgraph) -> int:
+    """Faces that cut through other faces: one BVH of the evaluated mesh, overlapped with
+    itself (the toolbox's method and tolerance, so the counts agree)."""
+    from mathutils.bvhtree import BVHTree
+
+    tree = BVHTree.FromObject(obj, depsgraph, epsilon=0.00001)
+    if tree is None:  # no faces
+        return 0
+    return len({index for pair in tree.overlap(tree) for index in pair})
+
+
+def check_object(context, obj, thresholds=None) -> dict:
     """Checks of one object's evaluated mesh, in world space and millimetres."""
+    from ..core.checks import full_report
     from ..core.errors import ImageToPrintError
-    from ..core.meshcheck import basic_report
 
     if obj is None or obj.type != 'MESH':
         raise ImageToPrintError(f"{getattr(obj, 'name', 'nothing')} is not a mesh object")
@@ -27,9 +50,10 @@ def check_object(context, obj) -> dict:
     arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm)
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
-    report = basic_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
-                          tris=arrays["tris"], loop_edge=arrays["loop_edge"], edge_v1=arrays["edge_v1"],
-                          n_edges=arrays["n_edges"])
+    report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
+                         tris=arrays["tris"], thresholds=thresholds or thresholds_from_scene(context.scene),
+                         loop_edge=arrays["loop_edge"], edge_verts=arrays["edge_verts"],
+                         intersecting_faces=intersecting_faces(obj, depsgraph))
     report["object"] = obj.name
     return report
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 
 import bpy
@@ -39,26 +38,6 @@ def _export_copy(context, obj, scale):
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
-    """Silence what exporters print from C and Python ("Timer 'STL Export' took ..."),
-    so the command line prints only its own lines."""
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
-@contextlib.contextmanager
 def _only_selected(context, obj):
     view_layer = context.view_layer
     before = [o for o in view_layer.objects if o.select_get()]
@@ -89,14 +68,15 @@ def export_object(context, obj, path: str) -> str:
     mm_per_unit = 1.0 / blender_mesh.units_per_mm(context.scene)
     with atomic_path(path) as tmp_path:
         if ext == ".stl":
-            with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), _quiet_stdout():
+            with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), \
+                    blender_mesh.quiet_stdout():
                 bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
                                       apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
                                       ascii_format=False, forward_axis='Y', up_axis='Z')
         else:
             # glTF is metres, Y up; the exporter converts axes itself.
             with _export_copy(context, obj, mm_per_unit / 1000.0) as tmp, _only_selected(context, tmp), \
-                    _quiet_stdout():
+                    blender_mesh.quiet_stdout():
                 bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
                                           use_selection=True, export_apply=True, export_materials='EXPORT',
                                           export_texcoords=True, export_normals=True)

@@ -74,5 +74,14 @@ def pytest_sessionfinish(session, exitstatus):
     session.config._image_to_print_status = exitstatus
 
 
+CLOSED = {"non_manifold_edges": 0, "bad_contiguous_edges": 0, "inside_out": False, "intersecting_faces": 0,
+          "non_manifold_vertices": 0, "floating_shells": 0}
+
+
+def solid_checks(checks):
+    """The checks a closed, outward, single-skin solid on the bed passes."""
+    return {name: checks[name] for name in CLOSED}
+
+
 def datablock_counts():
     return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "materials", "textures", "images")}

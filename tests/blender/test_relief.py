@@ -7,7 +7,7 @@ import os
 import bpy
 import numpy as np
 import pytest
-from conftest import datablock_counts
+from conftest import CLOSED, datablock_counts, solid_checks
 from images import gradient, noise, ring_rgba, smooth
 
 
@@ -35,7 +35,7 @@ def test_relief_is_closed_sized_in_mm_and_on_the_bed(ext, scene, tmp_path):
     path = gradient(tmp_path / "g.png", 80, 60)
     obj = relief(path, width_mm=40.0, sample_mm=0.5, base_mm=1.0, depth_mm=2.0, smoothing=0.0)
     report, arrays = evaluated(ext, obj)
-    assert report["checks"] == {"non_manifold_edges": 0, "bad_contiguous_edges": 0, "inside_out": False}
+    assert solid_checks(report["checks"]) == CLOSED
     assert report["printable"]
     cols, rows = 81, round(30.0 / 0.5) + 1
     ring = 2 * (cols - 1) + 2 * (rows - 1)
@@ -117,7 +117,7 @@ def test_curved_lithophane_stands_up_and_stays_watertight(ext, scene, tmp_path):
                  curve_angle=math.radians(120), smoothing=0.0)
     assert [m.type for m in obj.modifiers] == ['DISPLACE', 'SIMPLE_DEFORM']
     report, _ = evaluated(ext, obj)
-    assert report["checks"] == {"non_manifold_edges": 0, "bad_contiguous_edges": 0, "inside_out": False}
+    assert solid_checks(report["checks"]) == CLOSED
     assert report["bbox_min_mm"][2] == pytest.approx(0.0, abs=1e-4)
     assert report["bbox_mm"][2] == pytest.approx(45.0, abs=0.01)  # image height, standing
     # a 60 mm arc of 120 degrees: chord = 2 r sin(60°), r = 60 / (2π/3)
@@ -142,7 +142,7 @@ def test_transparent_pixels_cut_out_of_the_solid(ext, scene, tmp_path):
     cut = relief(path, width_mm=40.0, sample_mm=0.5, smoothing=0.0, alpha_mode='CUT')
     kept_report, _ = evaluated(ext, kept)
     cut_report, _ = evaluated(ext, cut)
-    assert cut_report["checks"] == {"non_manifold_edges": 0, "bad_contiguous_edges": 0, "inside_out": False}
+    assert solid_checks(cut_report["checks"]) == CLOSED
     assert cut_report["volume_mm3"] < 0.75 * kept_report["volume_mm3"]
     assert cut_report["bbox_mm"][0] < 40.0 and kept_report["bbox_mm"][0] == pytest.approx(40.0, abs=1e-3)
 

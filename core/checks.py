@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Print checks on mesh arrays in millimetres (vectorised numpy, no bpy).
+
+Same meanings as Blender's 3D-Print Toolbox where it has the check, so counts
+agree on the same mesh and thresholds:
+
+* degenerate faces: area <= threshold**2; degenerate edges: length <= threshold;
+* non-planar faces: some corner's normal differs from the face normal by more
+  than half the limit (the toolbox doubles the corner angle, default 5 degrees);
+* sharp edges: manifold, convex edges whose faces meet with a signed angle
+  between normals above the limit (default 160 degrees);
+* overhang faces: normal within (90 - limit) degrees of straight down (default
+  45); unlike the toolbox, faces resting on the bed are not counted.
+
+Beyond the toolbox: shells (connected pieces), shells floating above the bed,
+non-manifold (bow-tie) vertices, the build volume, first-layer contact area.
+Self-intersections need a BVH and are counted by the Blender adapter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .meshcheck import edge_counts, fan_triangles, next_loop, signed_volume, surface_area
+from .settings import CheckDefaults as Thresholds
+
+__all__ = ["Thresholds", "full_report", "BLOCKING"]
+
+BED_TOLERANCE_MM = 0.01
+BLOCKING = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "inside_out",
+            "outside_build_volume")
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.divide(v, n, out=np.zeros_like(v), where=n > 0)
+
+
+def face_normals(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray):
+    """Newell normals (unit) and areas of every face."""
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    p = co[lv]
+    q = co[lv[next_loop(loop_start, loop_total, len(lv))]]
+    face = np.repeat(np.arange(len(loop_start)), loop_total)
+    terms = np.stack([(p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
+                      (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
+                      (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])], axis=1)
+    newell = np.stack([np.bincount(face, weights=terms[:, k], minlength=len(loop_start)) for k in range(3)], axis=1)
+    area = 0.5 * np.linalg.norm(newell, axis=1)
+    return _unit(newell), area
+
+
+def group_reduce(ufunc, keys: np.ndarray, values: np.ndarray, n: int, empty: float) -> np.ndarray:
+    """``ufunc.reduce`` of ``values`` per key 0..n-1 (sort + reduceat: much faster than ufunc.at)."""
+    out = np.full(n, empty, dtype=np.float64)
+    if len(keys) == 0:
+        return out
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.nonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])[0]
+    out[sorted_keys[starts]] = ufunc.reduceat(values[order], starts)
+    return out
+
+
+def nonplanar_faces(co, loop_vert, loop_start, loop_total, normals, limit_deg: float) -> np.ndarray:
+    """Indices of faces with a corner normal more than limit/2 from the face normal."""
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    n_loops = len(lv)
+    nxt = next_loop(loop_start, loop_total, n_loops)
+    prv = np.empty_like(nxt)
+    prv[nxt] = np.arange(n_loops)
+    face = np.repeat(np.arange(len(loop_start)), loop_total)
+    here = co[lv]
+    corner = np.cross(co[lv[prv]] - here, co[lv[nxt]] - here)
+    length = np.linalg.norm(corner, axis=1)
+    fno = normals[face]
+    corner = np.where(length[:, None] > 1e-12, corner / np.maximum(length, 1e-300)[:, None], fno)
+    cos = np.einsum("ij,ij->i", corner, fno)
+    angle = np.arccos(np.clip(np.abs(cos), -1.0, 1.0))  # flipped to the face's side
+    bad = (angle * 2.0 > np.radians(limit_deg)) & (np.asarray(loop_total)[face] > 3)
+    return np.unique(face[bad])
+
+
+def _edges_and_faces(loop_vert, loop_start, loop_total, loop_edge=None, edge_verts=None):
+    """(edge_verts (E,2), loop_edge (L,)) from Blender's tables or derived from the faces."""
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    if loop_edge is not None and edge_verts is not None:
+        return np.asarray(edge_verts, dtype=np.int64).reshape(-1, 2), np.asarray(loop_edge, dtype=np.int64)
+    nv = lv[next_loop(loop_start, loop_total, len(lv))]
+    lo, hi = np.minimum(lv, nv), np.maximum(lv, nv)
+    key = lo * (int(max(lv.max(initial=0), nv.max(initial=0))) + 1) + hi
+    uniq, inverse = np.unique(key, return_index=False, return_inverse=True)
+    first = np.zeros(len(uniq), np.int64)
+    first[inverse] = np.arange(len(lv))
+    return np.stack([lo[first], hi[first]], axis=1), inverse
+
+
+def _first_and_last_use(loop_edge: np.ndarray, n_edges: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every edge, the first and the last corner that walks it (no sorting)."""
+    corners = np.arange(len(loop_edge))
+    first = np.full(n_edges, -1, np.int64)
+    last = np.full(n_edges, -1, np.int64)
+    first[loop_edge[::-1]] = corners[::-1]  # with repeated indices the last write wins
+    last[loop_edge] = corners
+    return first, last
+
+
+def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edges, limit_deg: float) -> int:
+    """Manifold convex edges whose face normals differ by more than the limit."""
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    nxt = next_loop(loop_start, loop_total, len(lv))
+    face = np.repeat(np.arange(len(loop_start)), loop_total)
+    uses = np.bincount(loop_edge, minlength=n_edges)
+    first, last = _first_and_last_use(loop_edge, n_edges)
+    manifold = np.nonzero(uses == 2)[0]
+    l1, l2 = first[manifold], last[manifold]
+    n1, n2 = normals[face[l1]], normals[face[l2]]
+    angle = np.arccos(np.clip(np.einsum("ij,ij->i", n1, n2), -1.0, 1.0))
+    direction = co[lv[nxt[l1]]] - co[lv[l1]]
+    convex = np.einsum("ij,ij->i", direction, np.cross(n1, n2)) > 0
+    same = np.all(n1 == n2, axis=1)
+    signed = np.where(convex | same, angle, -angle)
+    return int((signed > np.radians(limit_deg)).sum())
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component label (smallest member) of nodes 0..n-1 joined by pairs (a, b)."""
+    parent = np.arange(n, dtype=np.int64)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    while True:
+        pa, pb = parent[a], parent[b]
+        lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
+        diff = lo != hi
+        if not diff.any():
+            return parent
+        np.minimum.at(parent, hi[diff], lo[diff])
+        while True:  # pointer jumping until every node points at its root
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+
+
+def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_verts) -> int:
+    """Vertices whose faces form more than one fan (bow-ties, touching cones).
+
+    Each vertex's link graph has a node per (vertex, edge) end and one link per
+    face corner (from the edge before the corner to the edge after it); a
+    vertex is manifold when its nodes form one connected fan.
+    """
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    if len(lv) == 0:
+        return 0
+    nxt = next_loop(loop_start, loop_total, len(lv))
+    prv = np.empty_like(nxt)
+    prv[nxt] = np.arange(len(lv))
+    e_out, e_in = loop_edge, loop_edge[prv]
+    node_out = 2 * e_out + (edge_verts[e_out, 0] != lv)
+    node_in = 2 * e_in + (edge_verts[e_in, 0] != lv)
+    label = components(2 * len(edge_verts), node_out, node_in)
+    used = np.zeros(2 * len(edge_verts), bool)
+    used[node_out] = True
+    used[node_in] = True
+    roots = np.nonzero(used & (label == np.arange(len(label))))[0]
+    owner = edge_verts[roots // 2, roots % 2]
+    fans = np.bincount(owner, minlength=int(edge_verts.max(initial=0)) + 1)
+    return int((fans > 1).sum())
+
+
+def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Thresholds | None = None,
+                loop_edge=None, edge_verts=None, intersecting_faces: int | None = None) -> dict:
+    """Every check with stable names, a verdict and the statistics (all mm)."""
+    t = thresholds or Thresholds()
+    co = np.asarray(co, dtype=np.float64)
+    lv = np.asarray(loop_vert, dtype=np.int64)
+    ls = np.asarray(loop_start, dtype=np.int64)
+    lt = np.asarray(loop_total, dtype=np.int64)
+    if tris is None:
+        tris = fan_triangles(lv, ls, lt)
+    edge_verts, loop_edge = _edges_and_faces(lv, ls, lt, loop_edge, edge_verts)
+    n_edges = len(edge_verts)
+    non_manifold, bad_contiguous = edge_counts(lv, ls, lt, loop_edge=loop_edge, edge_v1=edge_verts[:, 0],
+                                               n_edges=n_edges)
+    normals, face_area = face_normals(co, lv, ls, lt)
+    edge_len = np.linalg.norm(co[edge_verts[:, 0]] - co[edge_verts[:, 1]], axis=1)
+    volume = signed_volume(co, tris)
+    lo, hi = (co.min(axis=0), co.max(axis=0)) if len(co) else (np.zeros(3), np.zeros(3))
+    size = hi - lo
+
+    bed = lo[2] if len(co) else 0.0
+    face_max_z = np.maximum.reduceat(co[lv, 2], ls) if len(ls) else np.zeros(0)  # faces' corners are contiguous
+    on_bed = (face_max_z <= bed + BED_TOLERANCE_MM) & (normals[:, 2] < 0)
+    down = np.arccos(np.clip(-normals[:, 2], -1.0, 1.0))
+    overhang = (face_area > 0) & (down < np.radians(90.0 - t.overhang_deg)) & ~on_bed
+
+    shell_label = components(len(co), edge_verts[:, 0], edge_verts[:, 1])
+    used = np.zeros(len(co), bool)
+    used[lv] = True
+    shell_ids = np.unique(shell_label[used])
+    shell_min_z = group_reduce(np.minimum, shell_label[used], co[used, 2], len(co), np.inf)
+    floating = int((shell_min_z[shell_ids] > bed + BED_TOLERANCE_MM).sum())
+
+    checks = {
+        "non_manifold_edges": non_manifold,
+        "bad_contiguous_edges": bad_contiguous,
+        "intersecting_faces": intersecting_faces,
+        "zero_area_faces": int((face_area <= t.zero_mm ** 2).sum()),
+        "zero_length_edges": int((edge_len <= t.zero_mm).sum()),
+        "non_planar_faces": int(len(nonplanar_faces(co, lv, ls, lt, normals, t.nonplanar_deg))),
+        "sharp_edges": sharp_edges(co, lv, ls, lt, normals, loop_edge, n_edges, t.sharp_deg),
+        "overhang_faces": int(overhang.sum()),
+        "shells": int(len(shell_ids)),
+        "floating_shells": floating,
+        "non_manifold_vertices": nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts),
+        "inside_out": bool(volume <= 0.0),
+        "outside_build_volume": bool(np.any(size > np.asarray(t.build_volume_mm) + 1e-6)),
+    }
+    blocking = [name for name in BLOCKING if checks[name]]
+    if len(co) and not np.isfinite(co).all():
+        blocking.append("non_finite_coordinates")
+    volume_mm3 = abs(volume)
+    return {
+        "triangles": int(len(tris)),
+        "vertices": int(len(co)),
+        "faces": int(len(ls)),
+        "bbox_mm": [round(float(v), 4) for v in size],
+        "bbox_min_mm": [round(float(v), 4) for v in lo],
+        "volume_mm3": round(volume_mm3, 3),
+        "volume_cm3": round(volume_mm3 / 1000.0, 4),
+        "signed_volume_mm3": round(volume, 3),
+        "area_mm2": round(surface_area(co, tris), 3),
+        "first_layer_area_mm2": round(float(face_area[on_bed].sum()), 3),
+        "mass_g": round(volume_mm3 / 1000.0 * t.density_g_cm3, 3),
+        "checks": checks,
+        "thresholds": t.to_dict(),
+        "blocking": blocking,
+        "printable": not blocking,
+    }
+
