@@ -152,18 +152,23 @@ def remove_datablocks(*blocks) -> None:
 
 
 @contextlib.contextmanager
-def quiet_stdout():
-    """Silence what exporters print from C and Python ("Timer 'STL Export' took ..."),
-    so the command line prints only its own lines."""
+def quiet_output():
+    """Silence what importers and exporters print from C and Python ("Timer 'STL Export'
+    took ...", "STL Importer: failed to read file"), so the command line prints only its own
+    lines; their failures still arrive as exceptions."""
     sys.stdout.flush()
-    saved = os.dup(1)
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, 1)
-        with contextlib.redirect_stdout(io.StringIO()):
+        for fd in saved:
+            os.dup2(devnull, fd)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             yield
     finally:
         sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+        sys.stderr.flush()
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
         os.close(devnull)

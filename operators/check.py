@@ -22,9 +22,13 @@ def thresholds_from_scene(scene):
     from ..core.checks import Thresholds
 
     s = scene.image_to_print
-    return Thresholds(zero_mm=s.check_zero_mm, nonplanar_deg=math.degrees(s.check_nonplanar),
-                      sharp_deg=math.degrees(s.check_sharp), overhang_deg=math.degrees(s.check_overhang),
-                      build_volume_mm=tuple(s.build_volume_mm), density_g_cm3=s.density_g_cm3)
+    def degrees(radians):  # float32 properties: 45 degrees would read 45.0000012
+        return round(math.degrees(radians), 4)
+
+    return Thresholds(zero_mm=round(s.check_zero_mm, 6), nonplanar_deg=degrees(s.check_nonplanar),
+                      sharp_deg=degrees(s.check_sharp), overhang_deg=degrees(s.check_overhang),
+                      build_volume_mm=tuple(round(v, 4) for v in s.build_volume_mm),
+                      density_g_cm3=round(s.density_g_cm3, 4))
 
 
 def intersecting_faces(obj, depsgraph) -> int:

@@ -69,14 +69,14 @@ def export_object(context, obj, path: str) -> str:
     with atomic_path(path) as tmp_path:
         if ext == ".stl":
             with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), \
-                    blender_mesh.quiet_stdout():
+                    blender_mesh.quiet_output():
                 bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
                                       apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
                                       ascii_format=False, forward_axis='Y', up_axis='Z')
         else:
             # glTF is metres, Y up; the exporter converts axes itself.
             with _export_copy(context, obj, mm_per_unit / 1000.0) as tmp, _only_selected(context, tmp), \
-                    blender_mesh.quiet_stdout():
+                    blender_mesh.quiet_output():
                 bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
                                           use_selection=True, export_apply=True, export_materials='EXPORT',
                                           export_texcoords=True, export_normals=True)

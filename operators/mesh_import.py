@@ -44,7 +44,7 @@ def imported_meshes(context, path: str):
     name = os.path.basename(path)
     try:
         try:
-            with blender_mesh.quiet_stdout():
+            with blender_mesh.quiet_output():
                 _import(context, path, IMPORTERS[ext])
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "import failed"

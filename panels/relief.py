@@ -123,6 +123,16 @@ class IMAGE_TO_PRINT_PT_relief_image(Sidebar, bpy.types.Panel):
         draw_relief_settings(self.layout, context.scene.image_to_print)
 
 
+CHECK_LABELS = (
+    ("non_manifold_edges", "Non-manifold Edges"), ("bad_contiguous_edges", "Bad Contiguous Edges"),
+    ("intersecting_faces", "Intersecting Faces"), ("inside_out", "Inside Out"),
+    ("outside_build_volume", "Outside Build Volume"), ("non_manifold_vertices", "Non-manifold Vertices"),
+    ("zero_area_faces", "Zero-area Faces"), ("zero_length_edges", "Zero-length Edges"),
+    ("non_planar_faces", "Non-planar Faces"), ("sharp_edges", "Sharp Edges"), ("overhang_faces", "Overhang Faces"),
+    ("floating_shells", "Floating Shells"), ("shells", "Shells"),
+)
+
+
 class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
     bl_label = "Print Checks"
     bl_options = {'DEFAULT_CLOSED'}
@@ -130,18 +140,31 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
     def draw(self, context):
         layout = self.layout
         layout.operator("image_to_print.check", icon='CHECKMARK')
+        settings = context.scene.image_to_print
+        header, body = layout.panel("image_to_print_limits", default_closed=True)
+        header.label(text="Limits")
+        if body:
+            body.use_property_split = True
+            for name in ("check_zero_mm", "check_nonplanar", "check_sharp", "check_overhang", "build_volume_mm",
+                         "density_g_cm3"):
+                body.prop(settings, name)
         for name, report in check_results.RESULTS.items():
             box = layout.box()
             ok = report["printable"]
-            box.label(text=f"{name}: {'printable' if ok else 'not printable'}", icon='CHECKMARK' if ok else 'ERROR')
+            box.label(text=f"{name}: {'printable' if ok else 'NOT printable'}", icon='CHECKMARK' if ok else 'ERROR')
             col = box.column(align=True)
             checks = report["checks"]
-            col.label(text=f"Non-manifold edges: {checks['non_manifold_edges']}")
-            col.label(text=f"Bad contiguous edges: {checks['bad_contiguous_edges']}")
-            col.label(text=f"Inside out: {'yes' if checks['inside_out'] else 'no'}")
+            for key, label in CHECK_LABELS:
+                value = checks.get(key)
+                text = ("yes" if value else "no") if isinstance(value, bool) else f"{value}"
+                icon = 'ERROR' if key in report["blocking"] else ('INFO' if value and key != "shells" else 'BLANK1')
+                col.label(text=f"{label}: {text}", icon=icon)
+            col.separator()
             col.label(text="Size: {:.1f} x {:.1f} x {:.1f} mm".format(*report["bbox_mm"]))
-            col.label(text=f"Volume: {report['volume_mm3']:,.1f} mm³ ({report['volume_mm3'] / 1000:.2f} cm³)")
+            col.label(text=f"Volume: {report['volume_mm3']:,.1f} mm³ ({report['volume_cm3']:.2f} cm³)")
+            col.label(text=f"Area: {report['area_mm2']:,.1f} mm²")
             col.label(text=f"Triangles: {report['triangles']:,}")
+            col.label(text=f"Mass: {report['mass_g']:.1f} g at {report['thresholds']['density_g_cm3']} g/cm³")
 
 
 class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Print checks on meshes with known defects, through the operator and the `check` command."""
+
+import json
+import struct
+
+import bpy
+import numpy as np
+import pytest
+from conftest import datablock_counts
+
+CUBE = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], float)
+CUBE_TRIS = np.array([[0, 2, 1], [0, 3, 2], [4, 5, 6], [4, 6, 7], [0, 1, 5], [0, 5, 4], [1, 2, 6], [1, 6, 5],
+                      [2, 3, 7], [2, 7, 6], [3, 0, 4], [3, 4, 7]])
+
+
+def write_stl(path, co, tris):
+    """Binary STL with real unit normals (admesh and PrusaSlicer sniff for them)."""
+    p = co[tris]
+    n = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    n /= np.linalg.norm(n, axis=1, keepdims=True)
+    with open(path, "wb") as fh:
+        fh.write(b"\0" * 80 + struct.pack("<I", len(tris)))
+        for normal, tri in zip(n, p):
+            fh.write(struct.pack("<12fH", *normal, *tri.ravel(), 0))
+    return str(path)
+
+
+def run(ext, capfd, *argv):
+    code = ext.cli.main([str(a) for a in argv])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def test_closed_cube_stl_is_printable_in_mm(ext, scene, tmp_path, capfd):
+    stl = write_stl(tmp_path / "cube.stl", CUBE * 20.0, CUBE_TRIS)
+    before = datablock_counts()
+    code, out, err = run(ext, capfd, "check", stl, "--report", tmp_path / "r.json")
+    assert code == 0, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["bbox_mm"] == pytest.approx([20.0, 20.0, 20.0])
+    assert report["volume_mm3"] == pytest.approx(8000.0, rel=1e-6)
+    assert report["triangles"] == 12 and report["printable"] and report["blocking"] == []
+    assert report["checks"]["intersecting_faces"] == 0 and report["checks"]["shells"] == 1
+    assert report["thresholds"]["overhang_deg"] == 45.0
+    assert datablock_counts() == before  # a check leaves the scene as it was
+    assert "printable" in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("name,make,blocking,counts", [
+    ("open-hole", lambda: (CUBE * 10, CUBE_TRIS[1:]), ["non_manifold_edges"], {"non_manifold_edges": 3}),
+    ("flipped", lambda: (CUBE * 10, np.vstack([CUBE_TRIS[:1, ::-1], CUBE_TRIS[1:]])), ["bad_contiguous_edges"],
+     {"bad_contiguous_edges": 3}),
+    ("inside-out", lambda: (CUBE * 10, CUBE_TRIS[:, ::-1]), ["inside_out"], {"inside_out": True}),
+    ("too-big", lambda: (CUBE * 300, CUBE_TRIS), ["outside_build_volume"], {"outside_build_volume": True}),
+])
+def test_defective_stl_exits_3_with_the_failed_checks(ext, scene, tmp_path, capfd, name, make, blocking, counts):
+    co, tris = make()
+    stl = write_stl(tmp_path / f"{name}.stl", co, tris)
+    code, out, err = run(ext, capfd, "check", stl, "--report", tmp_path / "r.json")
+    assert code == 3, out + err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["blocking"] == blocking and report["printable"] is False
+    for key, value in counts.items():
+        assert report["checks"][key] == value
+    assert "NOT printable" in out
+
+
+def test_two_overlapping_cubes_intersect_like_the_toolbox_says(ext, scene):
+    bpy.ops.mesh.primitive_cube_add(size=2)
+    a = bpy.context.active_object
+    bpy.ops.mesh.primitive_cube_add(size=2, location=(1, 1, 1))
+    b = bpy.context.active_object
+    a.select_set(True)
+    b.select_set(True)
+    bpy.context.view_layer.objects.active = a
+    bpy.ops.object.join()
+    report = ext.operators.check.check_object(bpy.context, bpy.context.active_object)
+    assert report["checks"]["intersecting_faces"] == 6  # the 3D-Print Toolbox's "Intersect Face: 6"
+    assert "intersecting_faces" in report["blocking"]
+    assert report["checks"]["shells"] == 2 and report["checks"]["floating_shells"] == 1
+
+
+def test_build_volume_and_overhang_flags(ext, scene, tmp_path, capfd):
+    stl = write_stl(tmp_path / "cube.stl", CUBE * 100.0, CUBE_TRIS)
+    code, _out, _err = run(ext, capfd, "check", stl, "--build-volume", 90, 90, 90, "--report", tmp_path / "r.json")
+    assert code == 3
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["thresholds"]["build_volume_mm"] == [90.0, 90.0, 90.0]
+    code, _out, _err = run(ext, capfd, "check", stl, "--overhang", 30, "--report", tmp_path / "r2.json")
+    assert code == 0
+    assert json.loads((tmp_path / "r2.json").read_text())["thresholds"]["overhang_deg"] == 30.0
+
+
+def test_obj_and_glb_inputs(ext, scene, tmp_path, capfd):
+    obj = tmp_path / "cube.obj"
+    lines = [f"v {x * 10} {y * 10} {z * 10}" for x, y, z in CUBE]
+    lines += ["f " + " ".join(str(i + 1) for i in tri) for tri in CUBE_TRIS]
+    obj.write_text("\n".join(lines) + "\n")
+    code, _out, err = run(ext, capfd, "check", obj, "--report", tmp_path / "o.json")
+    assert code == 0, err
+    # OBJ is Y-up on import; the size is what matters
+    assert sorted(json.loads((tmp_path / "o.json").read_text())["bbox_mm"]) == pytest.approx([10.0] * 3)
+
+    from images import gradient
+
+    glb = tmp_path / "relief.glb"
+    code, _out, err = run(ext, capfd, "relief", gradient(tmp_path / "g.png"), "-o", glb, "--width", 30,
+                          "--sample-mm", 0.5)
+    assert code == 0, err
+    code, _out, err = run(ext, capfd, "check", glb, "--report", tmp_path / "g.json")
+    assert code == 0, err
+    report = json.loads((tmp_path / "g.json").read_text())
+    assert report["bbox_mm"][0] == pytest.approx(30.0, abs=1e-3)  # glTF metres back to mm
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("missing.stl", None, "not found"),
+    ("empty.stl", b"", "empty"),
+    ("junk.stl", b"solid junk\n this is not an stl at all\nendsolid\n", "cannot read"),
+    ("random.stl", bytes(range(256)) * 3, "cannot read"),
+    ("notes.txt", b"hello", "unsupported mesh format"),
+])
+def test_unreadable_mesh_exits_1_with_one_line(ext, scene, tmp_path, capfd, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    before = datablock_counts()
+    code, _out, err = run(ext, capfd, "check", path)
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], err
+    assert datablock_counts() == before
+
+
+def test_truncated_stl_exits_1(ext, scene, tmp_path, capfd):
+    stl = write_stl(tmp_path / "cube.stl", CUBE * 10, CUBE_TRIS)
+    data = open(stl, "rb").read()
+    (tmp_path / "cut.stl").write_bytes(data[:200])
+    code, _out, err = run(ext, capfd, "check", tmp_path / "cut.stl")
+    assert code == 1, err
+    assert "cannot read cut.stl" in err and err.count("\n") == 1
