@@ -157,8 +157,12 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
             for key, label in CHECK_LABELS:
                 value = checks.get(key)
                 text = ("yes" if value else "no") if isinstance(value, bool) else f"{value}"
-                icon = 'ERROR' if key in report["blocking"] else ('INFO' if value and key != "shells" else 'BLANK1')
-                col.label(text=f"{label}: {text}", icon=icon)
+                if key in report["blocking"]:
+                    col.label(text=f"{label}: {text}", icon='ERROR')
+                elif value and key != "shells":
+                    col.label(text=f"{label}: {text}", icon='INFO')
+                else:
+                    col.label(text=f"{label}: {text}", icon='BLANK1')
             col.separator()
             col.label(text="Size: {:.1f} x {:.1f} x {:.1f} mm".format(*report["bbox_mm"]))
             col.label(text=f"Volume: {report['volume_mm3']:,.1f} mm³ ({report['volume_cm3']:.2f} cm³)")
