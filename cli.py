@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "The output format follows each -o extension (.stl, .glb).")
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
-                   help="output file, .stl (binary, mm) or .glb; repeat for several")
+                   help="output file: .stl (binary, mm), .3mf (mm), .obj (mm) or .glb; repeat for several")
     p.add_argument("--preset", choices=list(PRESETS), default="relief", help="starting settings (default: relief)")
     p.add_argument("--width", type=_mm, metavar="MM", help=f"overall width in mm (default {d.width_mm:g})")
     p.add_argument("--sample-mm", type=_mm, metavar="MM",
@@ -153,7 +153,7 @@ def run_relief(args) -> int:
     outputs = [check_writable(path) for path in args.output]
     for path in outputs:
         if os.path.splitext(path)[1].lower() not in FORMATS:
-            raise ImageToPrintError(f"unsupported output format: {path} (use .stl or .glb)")
+            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
     report_path = check_writable(args.report) if args.report else None
 
     context = _context()

@@ -12,7 +12,7 @@ from bpy_extras.io_utils import ExportHelper
 
 from . import blender_mesh
 
-FORMATS = {".stl": "STL", ".glb": "GLB"}
+FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
 
 
 @contextlib.contextmanager
@@ -57,14 +57,17 @@ def _only_selected(context, obj):
         view_layer.objects.active = active
 
 
-def export_object(context, obj, path: str) -> str:
-    """Write ``obj`` (modifiers applied) to ``path``; the extension picks the format."""
+def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
+    """Write ``obj`` (modifiers applied) to ``path``; the extension picks the format.
+
+    STL, 3MF and OBJ are written in millimetres; GLB in glTF's metres.
+    """
     from ..core.errors import ImageToPrintError
     from ..core.report import atomic_path
 
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise ImageToPrintError(f"unsupported output format '{ext or path}' (use .stl or .glb)")
+        raise ImageToPrintError(f"unsupported output format '{ext or path}' (use .stl, .3mf, .obj or .glb)")
     mm_per_unit = 1.0 / blender_mesh.units_per_mm(context.scene)
     with atomic_path(path) as tmp_path:
         if ext == ".stl":
@@ -72,7 +75,18 @@ def export_object(context, obj, path: str) -> str:
                     blender_mesh.quiet_output():
                 bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
                                       apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
-                                      ascii_format=False, forward_axis='Y', up_axis='Z')
+                                      ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
+        elif ext == ".3mf":
+            from ..core.threemf import write_3mf
+
+            arrays = blender_mesh.evaluated_arrays(obj, context.evaluated_depsgraph_get(), mm_per_unit)
+            write_3mf(tmp_path, [(obj.name, arrays["co"], arrays["tris"])])
+        elif ext == ".obj":
+            with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), \
+                    blender_mesh.quiet_output():
+                bpy.ops.wm.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                      apply_modifiers=True, global_scale=1.0, export_materials=False,
+                                      export_uv=True, export_normals=True)
         else:
             # glTF is metres, Y up; the exporter converts axes itself.
             with _export_copy(context, obj, mm_per_unit / 1000.0) as tmp, _only_selected(context, tmp), \
@@ -98,10 +112,13 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
     bl_options = {'REGISTER'}
 
     filename_ext = ".stl"
-    filter_glob: StringProperty(default="*.stl;*.glb", options={'HIDDEN'})
-    file_format: EnumProperty(name="Format", items=(("STL", "STL", "Binary STL in millimetres"),
+    filter_glob: StringProperty(default="*.stl;*.3mf;*.obj;*.glb", options={'HIDDEN'})
+    file_format: EnumProperty(name="Format", items=(("STL", "STL", "STL in millimetres"),
+                                                     ("3MF", "3MF", "3MF in millimetres"),
+                                                     ("OBJ", "OBJ", "Wavefront OBJ in millimetres"),
                                                      ("GLB", "GLB", "Binary glTF with the image as texture")),
                               default='STL')
+    ascii_stl: BoolProperty(name="ASCII STL", default=False, description="Write STL as text instead of binary")
     force: BoolProperty(name="Export Even If Not Printable", default=False,
                         description="Write the file although blocking print checks fail")
 
@@ -138,7 +155,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
             if not report["printable"] and not self.force:
                 self.report({'ERROR'}, f"not exported: {summary(report)} (enable 'Export Even If Not Printable')")
                 return {'CANCELLED'}
-            path = export_object(context, obj, bpy.path.abspath(self.filepath))
+            path = export_object(context, obj, bpy.path.abspath(self.filepath), ascii_stl=self.ascii_stl)
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}

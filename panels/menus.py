@@ -12,7 +12,7 @@ def draw_add_mesh(self, _context):
 
 
 def draw_export(self, _context):
-    self.layout.operator("image_to_print.export", text="Image to Print (.stl/.glb)")
+    self.layout.operator("image_to_print.export", text="Image to Print (.stl/.3mf/.obj/.glb)")
 
 
 def draw_object(self, _context):

@@ -125,7 +125,7 @@ BAD_ARGS = [
     (["relief", "{img}", "-o", "{tmp}/x.stl", "--width", "abc"], "expected a number"),
     (["relief", "{img}", "-o", "{tmp}/no/such/folder/x.stl"], "does not exist"),
     (["relief", "{img}", "-o", "{tmp}"], "folder"),
-    (["relief", "{img}", "-o", "{tmp}/x.obj"], "unsupported"),
+    (["relief", "{img}", "-o", "{tmp}/x.fbx"], "unsupported"),
     (["relief", "{tmp}/missing.png", "-o", "{tmp}/x.stl"], "not found"),
     (["relief", "{zero}", "-o", "{tmp}/x.stl"], "empty"),
     (["relief", "{text}", "-o", "{tmp}/x.stl"], "not an image"),
@@ -204,3 +204,25 @@ def test_launcher_has_the_same_flags_output_and_exit_codes(ext, scene, tmp_path,
     bad = launcher("relief", tmp_path / "missing.png", "-o", stl)
     assert bad.returncode == 1
     assert bad.stderr.strip().count("\n") == 0 and "not found" in bad.stderr
+
+
+def test_3mf_and_obj_outputs_in_mm(ext, scene, tmp_path, capfd):
+    from core_3mf import read_3mf
+
+    out3, outobj, rep = tmp_path / "r.3mf", tmp_path / "r.obj", tmp_path / "r.json"
+    code, out, err = run(ext, capfd, "relief", gradient(tmp_path / "g.png"), "-o", out3, "-o", outobj,
+                         "--width", 40, "--sample-mm", 0.5, "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    objects = read_3mf(str(out3))
+    assert len(objects) == 1 and objects[0]["unit"] == "millimeter"
+    assert len(objects[0]["triangles"]) == report["triangles"]
+    size = objects[0]["vertices"].max(axis=0) - objects[0]["vertices"].min(axis=0)
+    assert size == pytest.approx(report["bbox_mm"], abs=1e-3)
+    info = prusa_info(out3)  # a slicer reads it back
+    assert info["manifold"] == "yes" and float(info["size_x"]) == pytest.approx(40.0, abs=1e-3)
+    assert float(info["size_z"]) == pytest.approx(report["bbox_mm"][2], abs=1e-3)
+    code, _out, err = run(ext, capfd, "check", outobj, "--report", tmp_path / "o.json")
+    assert code == 0, err
+    assert sorted(json.loads((tmp_path / "o.json").read_text())["bbox_mm"]) == pytest.approx(
+        sorted(report["bbox_mm"]), abs=1e-3)
