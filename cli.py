@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "are taken as mm, glTF as metres). Exit 0 printable, 3 not printable.")
     c.add_argument("mesh", metavar="MESH")
     c.add_argument("--report", metavar="PATH", help="write a JSON report")
+    c.add_argument("--min-thickness", type=_mm, metavar="MM", help="thinnest wall in mm (default 0.8)")
     c.add_argument("--overhang", type=float, metavar="DEG", help="overhang limit in degrees (default 45)")
     c.add_argument("--build-volume", type=_mm, nargs=3, metavar=("X", "Y", "Z"),
                    help="printer build volume in mm (default 256 256 256)")
@@ -208,6 +209,10 @@ def run_check(args) -> int:
         if not 0.0 <= args.overhang <= 90.0 or math.isnan(args.overhang):
             raise ImageToPrintError(f"overhang must be between 0 and 90 degrees, got {args.overhang}")
         thresholds.overhang_deg = args.overhang
+    if args.min_thickness is not None:
+        if not args.min_thickness > 0:
+            raise ImageToPrintError(f"minimum thickness must be a positive number in mm, got {args.min_thickness}")
+        thresholds.min_thickness_mm = args.min_thickness
     if args.build_volume is not None:
         if min(args.build_volume) <= 0:
             raise ImageToPrintError("build volume must be three positive sizes in mm")

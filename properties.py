@@ -115,6 +115,10 @@ class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
     check_overhang: FloatProperty(name="Overhang", default=math.radians(_CHECK_DEFAULTS.overhang_deg), min=0.0,
                                   max=math.pi / 2, subtype='ANGLE',
                                   description="Downward faces flatter than this need support")
+    check_min_thickness_mm: FloatProperty(name="Min Wall", default=_CHECK_DEFAULTS.min_thickness_mm, min=0.0,
+                                          soft_max=10.0, description="Walls thinner than this are thin (mm)")
+    nozzle_mm: FloatProperty(name="Nozzle", default=_CHECK_DEFAULTS.nozzle_mm, min=0.01, soft_max=2.0,
+                             description="Nozzle width: walls narrower than this cannot be printed (mm)")
     build_volume_mm: FloatVectorProperty(name="Build Volume", size=3, default=_CHECK_DEFAULTS.build_volume_mm,
                                          min=1.0, description="Printer build volume X, Y, Z (mm)")
     density_g_cm3: FloatProperty(name="Density", default=_CHECK_DEFAULTS.density_g_cm3, min=0.01, soft_max=10.0,

@@ -13,8 +13,12 @@ agree on the same mesh and thresholds:
   45); unlike the toolbox, faces resting on the bed are not counted.
 
 Beyond the toolbox: shells (connected pieces), shells floating above the bed,
-non-manifold (bow-tie) vertices, the build volume, first-layer contact area.
-Self-intersections need a BVH and are counted by the Blender adapter.
+non-manifold (bow-tie) vertices, the build volume, first-layer contact area,
+walls thinner than the nozzle ("narrow").  Self-intersections and wall
+thickness need a BVH and are measured by the Blender adapter: thickness as the
+distance from each face's centre straight inward to the far side of the wall,
+one ray per face cast by Geometry Nodes in C (the toolbox casts six rays per
+triangle in a Python loop).
 """
 
 from __future__ import annotations
@@ -169,8 +173,14 @@ def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_vert
 
 
 def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Thresholds | None = None,
-                loop_edge=None, edge_verts=None, intersecting_faces: int | None = None) -> dict:
-    """Every check with stable names, a verdict and the statistics (all mm)."""
+                loop_edge=None, edge_verts=None, intersecting_faces: int | None = None,
+                wall_mm: np.ndarray | None = None) -> dict:
+    """Every check with stable names, a verdict and the statistics (all mm).
+
+    ``wall_mm``: per face, the distance from its centre straight inward to the
+    other side of the wall (inf where nothing is hit); the Blender adapter
+    measures it by ray casting.
+    """
     t = thresholds or Thresholds()
     co = np.asarray(co, dtype=np.float64)
     lv = np.asarray(loop_vert, dtype=np.int64)
@@ -209,6 +219,8 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         "zero_length_edges": int((edge_len <= t.zero_mm).sum()),
         "non_planar_faces": int(len(nonplanar_faces(co, lv, ls, lt, normals, t.nonplanar_deg))),
         "sharp_edges": sharp_edges(co, lv, ls, lt, normals, loop_edge, n_edges, t.sharp_deg),
+        "thin_faces": None if wall_mm is None else int((wall_mm < t.min_thickness_mm).sum()),
+        "narrow_faces": None if wall_mm is None else int((wall_mm < t.nozzle_mm).sum()),
         "overhang_faces": int(overhang.sum()),
         "shells": int(len(shell_ids)),
         "floating_shells": floating,

@@ -70,6 +70,8 @@ class CheckDefaults:
     nonplanar_deg: float = 5.0
     sharp_deg: float = 160.0
     overhang_deg: float = 45.0
+    min_thickness_mm: float = 0.8  # 2 x a 0.4 mm nozzle
+    nozzle_mm: float = 0.4
     build_volume_mm: tuple[float, float, float] = (256.0, 256.0, 256.0)
     density_g_cm3: float = 1.24  # PLA
 

@@ -7,6 +7,8 @@ the .blend file.
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 
 from . import blender_mesh
@@ -27,6 +29,7 @@ def thresholds_from_scene(scene):
 
     return Thresholds(zero_mm=round(s.check_zero_mm, 6), nonplanar_deg=degrees(s.check_nonplanar),
                       sharp_deg=degrees(s.check_sharp), overhang_deg=degrees(s.check_overhang),
+                      min_thickness_mm=round(s.check_min_thickness_mm, 4), nozzle_mm=round(s.nozzle_mm, 4),
                       build_volume_mm=tuple(round(v, 4) for v in s.build_volume_mm),
                       density_g_cm3=round(s.density_g_cm3, 4))
 
@@ -42,6 +45,90 @@ def intersecting_faces(obj, depsgraph) -> int:
     return len({index for pair in tree.overlap(tree) for index in pair})
 
 
+WALL_ATTRIBUTE = "image_to_print_wall"
+
+
+def _wall_node_group(length_bu: float, start_bu: float):
+    """Geometry Nodes: per face, cast a ray from just inside its centre straight inward
+    (against the face normal) and store the hit distance, or -1 when nothing is hit."""
+    # Node sockets and nodes are typed loosely in the stubs: treat the tree as Any.
+    ng: Any = bpy.data.node_groups.new(".image_to_print wall thickness", 'GeometryNodeTree')  # type: ignore[arg-type]
+    ng.interface.new_socket("Geometry", in_out='INPUT', socket_type='NodeSocketGeometry')
+    ng.interface.new_socket("Geometry", in_out='OUTPUT', socket_type='NodeSocketGeometry')
+    nodes: Any = ng.nodes
+    links = ng.links
+    group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
+    position, normal = nodes.new('GeometryNodeInputPosition'), nodes.new('GeometryNodeInputNormal')
+    inward = nodes.new('ShaderNodeVectorMath')
+    inward.operation = 'SCALE'
+    links.new(normal.outputs[0], inward.inputs[0])
+    inward.inputs["Scale"].default_value = -1.0
+    nudge = nodes.new('ShaderNodeVectorMath')
+    nudge.operation = 'SCALE'
+    links.new(normal.outputs[0], nudge.inputs[0])
+    nudge.inputs["Scale"].default_value = -start_bu
+    start = nodes.new('ShaderNodeVectorMath')
+    start.operation = 'ADD'
+    links.new(position.outputs[0], start.inputs[0])
+    links.new(nudge.outputs[0], start.inputs[1])
+    ray = nodes.new('GeometryNodeRaycast')
+    links.new(group_in.outputs[0], ray.inputs["Target Geometry"])
+    links.new(start.outputs[0], ray.inputs["Source Position"])
+    links.new(inward.outputs[0], ray.inputs["Ray Direction"])
+    ray.inputs["Ray Length"].default_value = length_bu
+    missed = nodes.new('GeometryNodeSwitch')
+    missed.input_type = 'FLOAT'
+    links.new(ray.outputs["Is Hit"], missed.inputs["Switch"])
+    missed.inputs["False"].default_value = -1.0
+    links.new(ray.outputs["Hit Distance"], missed.inputs["True"])
+    store = nodes.new('GeometryNodeStoreNamedAttribute')
+    store.data_type = 'FLOAT'
+    store.domain = 'FACE'
+    store.inputs["Name"].default_value = WALL_ATTRIBUTE
+    links.new(group_in.outputs[0], store.inputs["Geometry"])
+    links.new(missed.outputs[0], store.inputs["Value"])
+    links.new(store.outputs[0], group_out.inputs[0])
+    return ng
+
+
+def wall_thickness(context, obj, depsgraph, max_mm: float):
+    """Per face of the evaluated mesh: wall thickness in mm up to ``max_mm`` (inf beyond).
+
+    Works on a temporary copy in world space, removed again; the scene is left as it was.
+    """
+    import numpy as np
+
+    k = blender_mesh.units_per_mm(context.scene)
+    start_mm = 1e-4
+    me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), depsgraph=depsgraph)
+    tmp = ng = None
+    try:
+        me.transform(obj.matrix_world)
+        if obj.matrix_world.determinant() < 0:
+            me.flip_normals()
+        tmp = bpy.data.objects.new(".image_to_print wall probe", me)
+        context.scene.collection.objects.link(tmp)
+        ng = _wall_node_group(max_mm * k, start_mm * k)
+        modifier: Any = tmp.modifiers.new("wall", 'NODES')
+        modifier.node_group = ng
+        probe = tmp.evaluated_get(context.evaluated_depsgraph_get())
+        result = probe.to_mesh()
+        try:
+            values = np.empty(len(result.polygons), np.float32)
+            attribute: Any = result.attributes[WALL_ATTRIBUTE]
+            attribute.data.foreach_get("value", values)
+        finally:
+            probe.to_mesh_clear()
+    finally:
+        if tmp is not None:
+            bpy.data.objects.remove(tmp)
+        bpy.data.meshes.remove(me)
+        if ng is not None:
+            bpy.data.node_groups.remove(ng)
+    wall = np.where(values < 0, np.inf, values / k + start_mm)
+    return wall
+
+
 def check_object(context, obj, thresholds=None) -> dict:
     """Checks of one object's evaluated mesh, in world space and millimetres."""
     from ..core.checks import full_report
@@ -54,10 +141,12 @@ def check_object(context, obj, thresholds=None) -> dict:
     arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm)
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
+    thresholds = thresholds or thresholds_from_scene(context.scene)
+    wall = wall_thickness(context, obj, depsgraph, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
     report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
-                         tris=arrays["tris"], thresholds=thresholds or thresholds_from_scene(context.scene),
-                         loop_edge=arrays["loop_edge"], edge_verts=arrays["edge_verts"],
-                         intersecting_faces=intersecting_faces(obj, depsgraph))
+                         tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
+                         edge_verts=arrays["edge_verts"], intersecting_faces=intersecting_faces(obj, depsgraph),
+                         wall_mm=wall)
     report["object"] = obj.name
     return report
 

@@ -128,6 +128,7 @@ CHECK_LABELS = (
     ("intersecting_faces", "Intersecting Faces"), ("inside_out", "Inside Out"),
     ("outside_build_volume", "Outside Build Volume"), ("non_manifold_vertices", "Non-manifold Vertices"),
     ("zero_area_faces", "Zero-area Faces"), ("zero_length_edges", "Zero-length Edges"),
+    ("thin_faces", "Thin Faces"), ("narrow_faces", "Narrower Than Nozzle"),
     ("non_planar_faces", "Non-planar Faces"), ("sharp_edges", "Sharp Edges"), ("overhang_faces", "Overhang Faces"),
     ("floating_shells", "Floating Shells"), ("shells", "Shells"),
 )
@@ -145,8 +146,8 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
         header.label(text="Limits")
         if body:
             body.use_property_split = True
-            for name in ("check_zero_mm", "check_nonplanar", "check_sharp", "check_overhang", "build_volume_mm",
-                         "density_g_cm3"):
+            for name in ("check_min_thickness_mm", "nozzle_mm", "check_zero_mm", "check_nonplanar", "check_sharp",
+                         "check_overhang", "build_volume_mm", "density_g_cm3"):
                 body.prop(settings, name)
         for name, report in check_results.RESULTS.items():
             box = layout.box()

@@ -140,3 +140,28 @@ def test_truncated_stl_exits_1(ext, scene, tmp_path, capfd):
     code, _out, err = run(ext, capfd, "check", tmp_path / "cut.stl")
     assert code == 1, err
     assert "cannot read cut.stl" in err and err.count("\n") == 1
+
+
+def test_thin_plate_and_narrow_wall_are_found(ext, scene, tmp_path, capfd):
+    plate = CUBE * np.array([20.0, 20.0, 0.5])  # 0.5 mm: thinner than a 0.8 mm wall, wider than the nozzle
+    stl = write_stl(tmp_path / "plate.stl", plate, CUBE_TRIS)
+    code, _out, err = run(ext, capfd, "check", stl, "--report", tmp_path / "r.json")
+    assert code == 0, err  # thin walls are a warning, not a blocking failure
+    checks = json.loads((tmp_path / "r.json").read_text())["checks"]
+    assert checks["thin_faces"] == 4  # the two triangles on top and the two below
+    assert checks["narrow_faces"] == 0
+    foil = CUBE * np.array([20.0, 20.0, 0.2])
+    stl = write_stl(tmp_path / "foil.stl", foil, CUBE_TRIS)
+    run(ext, capfd, "check", stl, "--report", tmp_path / "f.json")
+    checks = json.loads((tmp_path / "f.json").read_text())["checks"]
+    assert checks["thin_faces"] == 4 and checks["narrow_faces"] == 4
+    code, _out, _err = run(ext, capfd, "check", stl, "--min-thickness", 0.1, "--report", tmp_path / "g.json")
+    assert json.loads((tmp_path / "g.json").read_text())["checks"]["thin_faces"] == 0
+
+
+def test_thick_cube_and_relief_have_no_thin_walls(ext, scene, tmp_path, capfd):
+    stl = write_stl(tmp_path / "cube.stl", CUBE * 5.0, CUBE_TRIS)
+    run(ext, capfd, "check", stl, "--report", tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["checks"]["thin_faces"] == 0
+    assert "wall probe" not in " ".join(o.name for o in bpy.data.objects)
+    assert not [g for g in bpy.data.node_groups if "wall thickness" in g.name]
