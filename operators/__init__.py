@@ -5,10 +5,12 @@ from .check import IMAGE_TO_PRINT_OT_check
 from .export import IMAGE_TO_PRINT_OT_export
 from .preset import IMAGE_TO_PRINT_OT_relief_preset
 from .relief import IMAGE_TO_PRINT_OT_relief
+from .toolbox import IMAGE_TO_PRINT_OT_toolbox_check
 
 classes = (
     IMAGE_TO_PRINT_OT_relief,
     IMAGE_TO_PRINT_OT_relief_preset,
     IMAGE_TO_PRINT_OT_check,
+    IMAGE_TO_PRINT_OT_toolbox_check,
     IMAGE_TO_PRINT_OT_export,
 )

@@ -18,6 +18,7 @@ def draw_export(self, _context):
 def draw_object(self, _context):
     self.layout.separator()
     self.layout.operator("image_to_print.check", text="Check Printability (Image to Print)")
+    self.layout.operator("image_to_print.toolbox_check", text="Run Blender's 3D-Print Toolbox Checks")
 
 
 # (menu class name, draw function)

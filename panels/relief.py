@@ -141,6 +141,7 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
     def draw(self, context):
         layout = self.layout
         layout.operator("image_to_print.check", icon='CHECKMARK')
+        layout.operator("image_to_print.toolbox_check", icon='MODIFIER')
         settings = context.scene.image_to_print
         header, body = layout.panel("image_to_print_limits", default_closed=True)
         header.label(text="Limits")
@@ -170,6 +171,11 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
             col.label(text=f"Area: {report['area_mm2']:,.1f} mm²")
             col.label(text=f"Triangles: {report['triangles']:,}")
             col.label(text=f"Mass: {report['mass_g']:.1f} g at {report['thresholds']['density_g_cm3']} g/cm³")
+            if report.get("toolbox"):
+                col.separator()
+                col.label(text="3D-Print Toolbox says:", icon='MODIFIER')
+                for line in report["toolbox"]:
+                    col.label(text=line)
 
 
 class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):

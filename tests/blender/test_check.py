@@ -165,3 +165,14 @@ def test_thick_cube_and_relief_have_no_thin_walls(ext, scene, tmp_path, capfd):
     assert json.loads((tmp_path / "r.json").read_text())["checks"]["thin_faces"] == 0
     assert "wall probe" not in " ".join(o.name for o in bpy.data.objects)
     assert not [g for g in bpy.data.node_groups if "wall thickness" in g.name]
+
+
+def test_toolbox_runner_says_why_it_is_unavailable(ext, scene):
+    """Without Blender's 3D-Print Toolbox the button is grey with a reason, and nothing crashes."""
+    bpy.ops.mesh.primitive_cube_add(size=2)
+    assert ext.operators.toolbox.find_toolbox() is None
+    assert not bpy.ops.image_to_print.toolbox_check.poll()
+    with pytest.raises(ext.core.errors.ImageToPrintError, match="not installed"):
+        thresholds = ext.operators.check.thresholds_from_scene(scene)
+        ext.operators.toolbox.run_toolbox(bpy.context, bpy.context.active_object, thresholds)
+    assert len(bpy.data.objects) == 1 and len(bpy.data.meshes) == 1

@@ -14,10 +14,11 @@ import launch
 import pytest
 from conftest import MODULE, ROOT
 
-MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export"}
+MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export",
+                  "image_to_print.toolbox_check"}
 PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_check",
           "IMAGE_TO_PRINT_PT_export")
-OPERATORS = ("relief", "relief_preset", "check", "export")
+OPERATORS = ("relief", "relief_preset", "check", "export", "toolbox_check")
 
 
 def manifest():
@@ -127,7 +128,7 @@ def test_disable_leaves_nothing_registered(ext):
     assert operator_exists("relief")
 
 
-@pytest.mark.parametrize("name", ["relief", "relief_preset", "check", "export"])
+@pytest.mark.parametrize("name", OPERATORS)
 def test_operators_have_descriptions(ext, name):
     rna = getattr(bpy.ops.image_to_print, name).get_rna_type()
     assert rna.description and not rna.description.endswith(".")
