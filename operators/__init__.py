@@ -5,6 +5,7 @@ from .check import IMAGE_TO_PRINT_OT_check
 from .export import IMAGE_TO_PRINT_OT_export
 from .preset import IMAGE_TO_PRINT_OT_relief_preset
 from .relief import IMAGE_TO_PRINT_OT_relief
+from .repair import IMAGE_TO_PRINT_OT_make_printable
 from .toolbox import IMAGE_TO_PRINT_OT_toolbox_check
 
 classes = (
@@ -12,5 +13,6 @@ classes = (
     IMAGE_TO_PRINT_OT_relief_preset,
     IMAGE_TO_PRINT_OT_check,
     IMAGE_TO_PRINT_OT_toolbox_check,
+    IMAGE_TO_PRINT_OT_make_printable,
     IMAGE_TO_PRINT_OT_export,
 )

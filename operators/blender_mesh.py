@@ -135,6 +135,19 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     }
 
 
+def select_only(context, obj) -> None:
+    """Make ``obj`` the only selected and the active object.
+
+    Iterates the selection, not ``view_layer.objects``: right after linking an object,
+    Blender 5.0 can list not-yet-synced entries there as None.
+    """
+    for other in list(context.selected_objects):
+        if other is not None and other != obj:
+            other.select_set(False)
+    obj.select_set(True)
+    context.view_layer.objects.active = obj
+
+
 def remove_datablocks(*blocks) -> None:
     """Remove datablocks made by a failed operation, so nothing half-made stays."""
     for block in blocks:

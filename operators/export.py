@@ -40,7 +40,7 @@ def _export_copy(context, obj, scale):
 @contextlib.contextmanager
 def _only_selected(context, obj):
     view_layer = context.view_layer
-    before = [o for o in view_layer.objects if o.select_get()]
+    before = [o for o in context.selected_objects if o is not None]
     active = view_layer.objects.active
     for o in before:
         o.select_set(False)

@@ -123,10 +123,7 @@ def build_relief(context, filepath: str, settings):
             "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
         }
         (context.collection or scene.collection).objects.link(obj)
-        for other in context.view_layer.objects:
-            other.select_set(False)
-        obj.select_set(True)
-        context.view_layer.objects.active = obj
+        blender_mesh.select_only(context, obj)
         _progress(wm, 100)
     except BaseException:
         blender_mesh.remove_datablocks(*reversed(made))

@@ -19,6 +19,7 @@ def draw_object(self, _context):
     self.layout.separator()
     self.layout.operator("image_to_print.check", text="Check Printability (Image to Print)")
     self.layout.operator("image_to_print.toolbox_check", text="Run Blender's 3D-Print Toolbox Checks")
+    self.layout.operator("image_to_print.make_printable", text="Make Printable (Image to Print)")
 
 
 # (menu class name, draw function)

@@ -142,6 +142,7 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.operator("image_to_print.check", icon='CHECKMARK')
         layout.operator("image_to_print.toolbox_check", icon='MODIFIER')
+        layout.operator("image_to_print.make_printable", icon='TOOL_SETTINGS')
         settings = context.scene.image_to_print
         header, body = layout.panel("image_to_print_limits", default_closed=True)
         header.label(text="Limits")

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Make Printable: clean up a mesh so it passes the blocking print checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+from bpy.props import BoolProperty, EnumProperty, FloatProperty
+
+from . import blender_mesh
+
+STEPS = ("loose", "merge", "degenerate", "interior", "holes", "normals", "small shells", "intersections")
+
+
+def _arrays(me):
+    import numpy as np
+
+    nl, ne, nf = len(me.loops), len(me.edges), len(me.polygons)
+    loop_edge = np.empty(nl, np.int32)
+    me.loops.foreach_get("edge_index", loop_edge)
+    edge_verts = np.empty(ne * 2, np.int32)
+    me.edges.foreach_get("vertices", edge_verts)
+    loop_start = np.empty(nf, np.int32)
+    me.polygons.foreach_get("loop_start", loop_start)
+    loop_total = np.empty(nf, np.int32)
+    me.polygons.foreach_get("loop_total", loop_total)
+    return loop_edge, edge_verts.reshape(-1, 2), loop_start, loop_total
+
+
+def _delete(bm, kind: str, indices) -> int:
+    import bmesh
+
+    if len(indices) == 0:
+        return 0
+    seq = {"VERTS": bm.verts, "EDGES": bm.edges, "FACES": bm.faces}[kind]
+    seq.ensure_lookup_table()
+    bmesh.ops.delete(bm, geom=[seq[int(i)] for i in indices], context=kind)  # type: ignore[arg-type]
+    return len(indices)
+
+
+def clean_mesh(me, merge_bu: float, min_shell_mm3: float, mm_per_bu: float) -> dict:
+    """Loose geometry, doubles, degenerate and interior faces, holes, normals, tiny shells."""
+    import bmesh
+    import numpy as np
+
+    from ..core.repair import interior_faces, loose_elements, small_shells
+
+    done: dict[str, int] = {}
+    loop_edge, edge_verts, loop_start, loop_total = _arrays(me)
+    loose_edges, loose_verts = loose_elements(len(me.vertices), edge_verts, loop_edge)
+    interior = interior_faces(loop_start, loop_total, loop_edge, len(edge_verts))
+    bm = bmesh.new()
+    try:
+        bm.from_mesh(me)
+        done["interior faces removed"] = _delete(bm, "FACES", interior)
+        bm.edges.ensure_lookup_table()
+        loose = [bm.edges[int(i)] for i in loose_edges if bm.edges[int(i)].is_valid and not bm.edges[int(i)].link_faces]
+        bmesh.ops.delete(bm, geom=loose, context="EDGES")
+        done["loose edges removed"] = len(loose)
+        lonely = [v for v in bm.verts if not v.link_edges]
+        bmesh.ops.delete(bm, geom=lonely, context="VERTS")
+        done["loose vertices removed"] = len(lonely)
+        before = len(bm.verts)
+        bmesh.ops.remove_doubles(bm, verts=bm.verts[:], dist=merge_bu)
+        done["vertices merged"] = before - len(bm.verts)
+        before = len(bm.faces)
+        bmesh.ops.dissolve_degenerate(bm, dist=merge_bu, edges=bm.edges[:])
+        done["degenerate faces dissolved"] = before - len(bm.faces)
+        before = len(bm.faces)
+        filled = bmesh.ops.holes_fill(bm, edges=bm.edges[:], sides=0)
+        done["holes filled"] = len(filled.get("faces", []))
+        bmesh.ops.triangulate(bm, faces=filled.get("faces", []))
+        bmesh.ops.recalc_face_normals(bm, faces=bm.faces[:])
+        bm.to_mesh(me)
+    finally:
+        bm.free()
+    me.update()
+    # tiny shells (crumbs) go last, measured on the cleaned, consistently wound mesh
+    me.calc_loop_triangles()
+    co = np.empty(len(me.vertices) * 3, np.float32)
+    me.vertices.foreach_get("co", co)
+    tris = np.empty(len(me.loop_triangles) * 3, np.int32)
+    me.loop_triangles.foreach_get("vertices", tris)
+    tri_face = np.empty(len(me.loop_triangles), np.int32)
+    me.loop_triangles.foreach_get("polygon_index", tri_face)
+    _, edge_verts, _, _ = _arrays(me)
+    faces, shells = small_shells(co.reshape(-1, 3) * mm_per_bu, tris.reshape(-1, 3), tri_face, edge_verts,
+                                 min_shell_mm3)
+    if shells:
+        bm = bmesh.new()
+        try:
+            bm.from_mesh(me)
+            _delete(bm, "FACES", faces)
+            bm.to_mesh(me)
+        finally:
+            bm.free()
+        me.update()
+    done["small shells removed"] = shells
+    return done
+
+
+def _apply_modifier(context, me, setup) -> Any:
+    """``me`` with one modifier applied (through a temporary object); returns the new mesh."""
+    tmp = bpy.data.objects.new(".image_to_print repair", me)
+    context.scene.collection.objects.link(tmp)
+    try:
+        modifier: Any = tmp.modifiers.new("repair", setup["type"])
+        for name, value in setup.items():
+            if name != "type":
+                setattr(modifier, name, value)
+        depsgraph = context.evaluated_depsgraph_get()
+        return bpy.data.meshes.new_from_object(tmp.evaluated_get(depsgraph), depsgraph=depsgraph)
+    finally:
+        bpy.data.objects.remove(tmp)
+
+
+def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_mm3: float,
+                   intersections: str, voxel_mm: float):
+    """Repair ``obj`` (modifiers applied) in place or into a new object; return (object, summary)."""
+    from ..core.errors import ImageToPrintError
+    from .check import check_object
+
+    if obj is None or obj.type != 'MESH':
+        raise ImageToPrintError("select a mesh object to repair")
+    before = check_object(context, obj)
+    k = blender_mesh.units_per_mm(context.scene)
+    depsgraph = context.evaluated_depsgraph_get()
+    me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
+                                         depsgraph=depsgraph)
+    made = [me]
+    try:
+        done = clean_mesh(me, merge_mm * k, min_shell_mm3, 1.0 / k)
+        if intersections != 'NONE':
+            from .check import intersecting_faces
+
+            probe = bpy.data.objects.new(".image_to_print probe", me)
+            context.scene.collection.objects.link(probe)
+            try:
+                crossing = intersecting_faces(probe, context.evaluated_depsgraph_get())
+            finally:
+                bpy.data.objects.remove(probe)
+            done["intersecting faces resolved"] = 0
+            if crossing:
+                if intersections == 'VOXEL':
+                    setup = {"type": 'REMESH', "mode": 'VOXEL', "voxel_size": voxel_mm * k}
+                else:
+                    setup = {"type": 'BOOLEAN', "operation": 'UNION', "operand_type": 'COLLECTION',
+                             "solver": 'EXACT', "use_self": True}
+                merged = _apply_modifier(context, me, setup)
+                made.append(merged)
+                bpy.data.meshes.remove(me)
+                made.remove(me)
+                me = merged
+                done["intersecting faces resolved"] = crossing
+        if in_place:
+            old = obj.data
+            obj.modifiers.clear()
+            obj.data = me
+            if old.users == 0:
+                bpy.data.meshes.remove(old)
+            target = obj
+        else:
+            target = bpy.data.objects.new(f"{obj.name} (printable)", me)
+            target.matrix_world = obj.matrix_world.copy()
+            (obj.users_collection[0] if obj.users_collection else context.scene.collection).objects.link(target)
+    except BaseException:
+        for block in made:
+            bpy.data.meshes.remove(block)
+        raise
+    after = check_object(context, target)
+    return target, {"before": before, "after": after, "steps": done}
+
+
+class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
+    """Repair the active mesh so it passes the blocking print checks: remove loose and interior geometry, merge
+    doubles, fill holes, make normals consistent and outward, drop crumbs, resolve self-intersections"""
+
+    bl_idname = "image_to_print.make_printable"
+    bl_label = "Make Printable"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    in_place: BoolProperty(name="In Place", default=False,
+                           description="Repair this object (modifiers applied) instead of a copy")
+    merge_mm: FloatProperty(name="Merge Distance", default=0.01, min=0.0, soft_max=1.0, precision=3,
+                            description="Vertices closer than this are merged (mm)")
+    min_shell_mm3: FloatProperty(name="Smallest Piece", default=1.0, min=0.0, soft_max=100.0,
+                                 description="Separate pieces with less volume are removed (mm³)")
+    intersections: EnumProperty(
+        name="Intersections",
+        items=(('UNION', "Union", "Unite overlapping and self-intersecting parts (exact Boolean)"),
+               ('VOXEL', "Voxel Remesh", "Rebuild the surface on a voxel grid: robust, loses fine detail"),
+               ('NONE', "Leave", "Do not touch intersections")),
+        default='UNION')
+    voxel_mm: FloatProperty(name="Voxel Size", default=0.2, min=0.01, soft_max=5.0, precision=3,
+                            description="Voxel size for Voxel Remesh (mm)")
+
+    @classmethod
+    def poll(cls, context):
+        obj = context.active_object
+        if obj is None or obj.type != 'MESH':
+            cls.poll_message_set("Select a mesh object")
+            return False
+        return True
+
+    def execute(self, context):
+        from ..core.errors import ImageToPrintError
+        from .check import RESULTS
+
+        try:
+            target, summary = make_printable(context, context.active_object, in_place=self.in_place,
+                                             merge_mm=self.merge_mm, min_shell_mm3=self.min_shell_mm3,
+                                             intersections=self.intersections, voxel_mm=self.voxel_mm)
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+        RESULTS[target.name] = summary["after"]
+        blender_mesh.select_only(context, target)
+        changed = ", ".join(f"{v} {k}" for k, v in summary["steps"].items() if v) or "nothing to change"
+        fixed = [name for name in summary["before"]["blocking"] if name not in summary["after"]["blocking"]]
+        left = summary["after"]["blocking"]
+        self.report({'INFO'} if not left else {'WARNING'},
+                    f"{target.name}: {changed}; fixed: {', '.join(fixed) or 'none'}; "
+                    f"{'printable' if not left else 'still failing: ' + ', '.join(left)}")
+        return {'FINISHED'}
