@@ -46,11 +46,16 @@ def intersecting_faces(obj, depsgraph) -> int:
 
 
 WALL_ATTRIBUTE = "image_to_print_wall"
+FACE_ATTRIBUTE = "image_to_print_face"
 
 
 def _wall_node_group(length_bu: float, start_bu: float):
-    """Geometry Nodes: per face, cast a ray from just inside its centre straight inward
-    (against the face normal) and store the hit distance, or -1 when nothing is hit."""
+    """Geometry Nodes: triangulate (remembering each triangle's face), then per triangle
+    cast a ray from just inside its centroid straight inward (against its normal) and
+    store the hit distance, or -1 when nothing is hit.
+
+    Triangles, not faces: the centre of a warped quad lies off its surface, and a ray
+    from there would hit its own face."""
     # Node sockets and nodes are typed loosely in the stubs: treat the tree as Any.
     ng: Any = bpy.data.node_groups.new(".image_to_print wall thickness", 'GeometryNodeTree')  # type: ignore[arg-type]
     ng.interface.new_socket("Geometry", in_out='INPUT', socket_type='NodeSocketGeometry')
@@ -58,6 +63,16 @@ def _wall_node_group(length_bu: float, start_bu: float):
     nodes: Any = ng.nodes
     links = ng.links
     group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
+    index = nodes.new('GeometryNodeInputIndex')
+    remember = nodes.new('GeometryNodeStoreNamedAttribute')
+    remember.data_type = 'INT'
+    remember.domain = 'FACE'
+    remember.inputs["Name"].default_value = FACE_ATTRIBUTE
+    links.new(group_in.outputs[0], remember.inputs["Geometry"])
+    links.new(index.outputs[0], remember.inputs["Value"])
+    triangulate = nodes.new('GeometryNodeTriangulate')
+    links.new(remember.outputs[0], triangulate.inputs["Mesh"])
+    geometry = triangulate.outputs[0]
     position, normal = nodes.new('GeometryNodeInputPosition'), nodes.new('GeometryNodeInputNormal')
     inward = nodes.new('ShaderNodeVectorMath')
     inward.operation = 'SCALE'
@@ -72,7 +87,7 @@ def _wall_node_group(length_bu: float, start_bu: float):
     links.new(position.outputs[0], start.inputs[0])
     links.new(nudge.outputs[0], start.inputs[1])
     ray = nodes.new('GeometryNodeRaycast')
-    links.new(group_in.outputs[0], ray.inputs["Target Geometry"])
+    links.new(geometry, ray.inputs["Target Geometry"])
     links.new(start.outputs[0], ray.inputs["Source Position"])
     links.new(inward.outputs[0], ray.inputs["Ray Direction"])
     ray.inputs["Ray Length"].default_value = length_bu
@@ -85,7 +100,7 @@ def _wall_node_group(length_bu: float, start_bu: float):
     store.data_type = 'FLOAT'
     store.domain = 'FACE'
     store.inputs["Name"].default_value = WALL_ATTRIBUTE
-    links.new(group_in.outputs[0], store.inputs["Geometry"])
+    links.new(geometry, store.inputs["Geometry"])
     links.new(missed.outputs[0], store.inputs["Value"])
     links.new(store.outputs[0], group_out.inputs[0])
     return ng
@@ -101,6 +116,7 @@ def wall_thickness(context, obj, depsgraph, max_mm: float):
     k = blender_mesh.units_per_mm(context.scene)
     start_mm = 1e-4
     me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), depsgraph=depsgraph)
+    n_faces = len(me.polygons)
     tmp = ng = None
     try:
         me.transform(obj.matrix_world)
@@ -117,6 +133,9 @@ def wall_thickness(context, obj, depsgraph, max_mm: float):
             values = np.empty(len(result.polygons), np.float32)
             attribute: Any = result.attributes[WALL_ATTRIBUTE]
             attribute.data.foreach_get("value", values)
+            tri_face = np.empty(len(result.polygons), np.int32)
+            attribute = result.attributes[FACE_ATTRIBUTE]
+            attribute.data.foreach_get("value", tri_face)
         finally:
             probe.to_mesh_clear()
     finally:
@@ -125,8 +144,10 @@ def wall_thickness(context, obj, depsgraph, max_mm: float):
         bpy.data.meshes.remove(me)
         if ng is not None:
             bpy.data.node_groups.remove(ng)
-    wall = np.where(values < 0, np.inf, values / k + start_mm)
-    return wall
+    from ..core.checks import group_reduce
+
+    per_triangle = np.where(values < 0, np.inf, values / k + start_mm)
+    return group_reduce(np.minimum, tri_face, per_triangle, n_faces, np.inf)
 
 
 def check_object(context, obj, thresholds=None) -> dict:
