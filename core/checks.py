@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .meshcheck import edge_counts, fan_triangles, next_loop, signed_volume, surface_area
+from .meshcheck import cross, edge_counts, fan_triangles, next_loop, signed_volume, surface_area
 from .settings import CheckDefaults as Thresholds
 
 __all__ = ["Thresholds", "full_report", "BLOCKING"]
@@ -54,6 +54,19 @@ def face_normals(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, 
     return _unit(newell), area
 
 
+def ray_samples(co: np.ndarray, tris: np.ndarray, tri_face: np.ndarray, n_faces: int):
+    """Per face: the centroid of its first triangle and the inward unit direction there.
+
+    The centroid of a triangle of the face's own tessellation lies on the surface, which
+    the centre of a warped quad does not (a ray from there would hit its own face).
+    """
+    first = np.searchsorted(tri_face, np.arange(n_faces))
+    first = np.minimum(first, len(tris) - 1)
+    p = np.asarray(co, dtype=np.float64)[np.asarray(tris)[first]]
+    normal = _unit(cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]))
+    return p.mean(axis=1), -normal
+
+
 def group_reduce(ufunc, keys: np.ndarray, values: np.ndarray, n: int, empty: float) -> np.ndarray:
     """``ufunc.reduce`` of ``values`` per key 0..n-1 (sort + reduceat: much faster than ufunc.at)."""
     out = np.full(n, empty, dtype=np.float64)
@@ -66,23 +79,44 @@ def group_reduce(ufunc, keys: np.ndarray, values: np.ndarray, n: int, empty: flo
     return out
 
 
+def _bent_corners(corner: np.ndarray, face_normal: np.ndarray, cos_limit: float) -> np.ndarray:
+    """Corners whose normal (flipped to the face's side) is further than the limit from the face normal."""
+    length = np.sqrt((corner * corner).sum(axis=1))
+    cos = np.abs((corner * face_normal).sum(axis=1)) / np.maximum(length, 1e-300)
+    return (length > 1e-12) & (cos < cos_limit)
+
+
 def nonplanar_faces(co, loop_vert, loop_start, loop_total, normals, limit_deg: float) -> np.ndarray:
-    """Indices of faces with a corner normal more than limit/2 from the face normal."""
+    """Indices of faces with a corner normal more than limit/2 from the face normal.
+
+    Quads, the common case, are done face by face; larger polygons corner by corner.
+    """
     lv = np.asarray(loop_vert, dtype=np.int64)
-    n_loops = len(lv)
-    nxt = next_loop(loop_start, loop_total, n_loops)
-    prv = np.empty_like(nxt)
-    prv[nxt] = np.arange(n_loops)
-    face = np.repeat(np.arange(len(loop_start)), loop_total)
-    here = co[lv]
-    corner = np.cross(co[lv[prv]] - here, co[lv[nxt]] - here)
-    length = np.linalg.norm(corner, axis=1)
-    fno = normals[face]
-    corner = np.where(length[:, None] > 1e-12, corner / np.maximum(length, 1e-300)[:, None], fno)
-    cos = np.einsum("ij,ij->i", corner, fno)
-    angle = np.arccos(np.clip(np.abs(cos), -1.0, 1.0))  # flipped to the face's side
-    bad = (angle * 2.0 > np.radians(limit_deg)) & (np.asarray(loop_total)[face] > 3)
-    return np.unique(face[bad])
+    ls = np.asarray(loop_start, dtype=np.int64)
+    lt = np.asarray(loop_total)
+    cos_limit = np.cos(np.radians(limit_deg) / 2.0)
+    bad = []
+    quads = np.nonzero(lt == 4)[0]
+    if len(quads):
+        p = [co[lv[ls[quads] + i]] for i in range(4)]
+        fno = normals[quads]
+        flagged = np.zeros(len(quads), bool)
+        for i in range(4):
+            here, before, after = p[i], p[(i - 1) % 4], p[(i + 1) % 4]
+            flagged |= _bent_corners(cross(before - here, after - here), fno, cos_limit)
+        bad.append(quads[flagged])
+    big = lt > 4
+    if big.any():
+        face = np.repeat(np.arange(len(ls)), lt)
+        nxt = next_loop(ls, lt, len(lv))
+        prv = np.empty_like(nxt)
+        prv[nxt] = np.arange(len(lv))
+        keep = big[face]
+        here = co[lv[keep]]
+        corner = cross(co[lv[prv[keep]]] - here, co[lv[nxt[keep]]] - here)
+        flagged = _bent_corners(corner, normals[face[keep]], cos_limit)
+        bad.append(np.unique(face[keep][flagged]))
+    return np.unique(np.concatenate(bad)) if bad else np.zeros(0, np.int64)
 
 
 def _edges_and_faces(loop_vert, loop_start, loop_total, loop_edge=None, edge_verts=None):
@@ -121,7 +155,7 @@ def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edg
     n1, n2 = normals[face[l1]], normals[face[l2]]
     angle = np.arccos(np.clip(np.einsum("ij,ij->i", n1, n2), -1.0, 1.0))
     direction = co[lv[nxt[l1]]] - co[lv[l1]]
-    convex = np.einsum("ij,ij->i", direction, np.cross(n1, n2)) > 0
+    convex = np.einsum("ij,ij->i", direction, cross(n1, n2)) > 0
     same = np.all(n1 == n2, axis=1)
     signed = np.where(convex | same, angle, -angle)
     return int((signed > np.radians(limit_deg)).sum())

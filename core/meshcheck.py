@@ -50,19 +50,28 @@ def edge_counts(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.nd
     return int((~manifold).sum()), int((manifold & (direction != 0)).sum())
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product (faster than ``np.cross`` on large arrays)."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
+
+
 def signed_volume(co: np.ndarray, tris: np.ndarray) -> float:
     """Signed volume (divergence theorem); positive for outward-facing closed meshes."""
     if len(tris) == 0:
         return 0.0
     p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
-    return float(np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6.0)
+    return float(np.einsum("ij,ij->i", p[:, 0], cross(p[:, 1], p[:, 2])).sum() / 6.0)
 
 
 def surface_area(co: np.ndarray, tris: np.ndarray) -> float:
     if len(tris) == 0:
         return 0.0
     p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
-    return float(0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum())
+    return float(0.5 * np.sqrt((cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]) ** 2).sum(axis=1)).sum())
 
 
 def fan_triangles(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import components
-from .meshcheck import signed_volume
+from .meshcheck import cross, signed_volume
 
 
 def loose_elements(n_verts: int, edge_verts: np.ndarray, loop_edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +38,7 @@ def small_shells(co: np.ndarray, tris: np.ndarray, tri_face: np.ndarray, edge_ve
     label = components(len(co), edge_verts[:, 0], edge_verts[:, 1])
     tri_shell = label[np.asarray(tris)[:, 0]]
     p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
-    vol = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])) / 6.0
+    vol = np.einsum("ij,ij->i", p[:, 0], cross(p[:, 1], p[:, 2])) / 6.0
     shells, inverse = np.unique(tri_shell, return_inverse=True)
     shell_volume = np.abs(np.bincount(inverse, weights=vol, minlength=len(shells)))
     tiny = shell_volume < min_volume_mm3

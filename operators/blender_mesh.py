@@ -99,39 +99,59 @@ def image_from_array(name: str, rgba: np.ndarray, *, float_buffer: bool, data: b
     return img
 
 
+def _get(me, domain_seq, name: str, key: str, legacy: str, size: int, dtype, width: int = 1):
+    """Bulk-read a mesh attribute (fast path), falling back to the legacy RNA property."""
+    import numpy as np
+
+    out = np.empty(size * width, dtype)
+    attribute = me.attributes.get(name)
+    if attribute is not None:
+        attribute.data.foreach_get(key, out)
+    else:
+        domain_seq.foreach_get(legacy, out)
+    return out if width == 1 else out.reshape(-1, width)
+
+
 def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
-    """World-space arrays of the evaluated mesh (modifiers applied), in mm."""
+    """World-space arrays of the evaluated mesh (modifiers applied), in mm.
+
+    A mirrored object (negative scale) has its faces' corner order reversed, so
+    winding and normals describe the world-space solid.
+    """
     import numpy as np
 
     ev = obj.evaluated_get(depsgraph)
     me = ev.to_mesh()
     try:
-        nv, nl, np_, ne = len(me.vertices), len(me.loops), len(me.polygons), len(me.edges)
-        co = np.empty(nv * 3, np.float32)
-        me.vertices.foreach_get("co", co)
-        co = co.reshape(-1, 3).astype(np.float64)
+        nv, nl, nf, ne = len(me.vertices), len(me.loops), len(me.polygons), len(me.edges)
+        co = _get(me, me.vertices, "position", "vector", "co", nv, np.float32, 3).astype(np.float64)
         mat = np.array(obj.matrix_world, dtype=np.float64)
         co = (co @ mat[:3, :3].T + mat[:3, 3]) * mm_per_unit
-        loop_vert = np.empty(nl, np.int32)
-        me.loops.foreach_get("vertex_index", loop_vert)
-        loop_edge = np.empty(nl, np.int32)
-        me.loops.foreach_get("edge_index", loop_edge)
-        loop_start = np.empty(np_, np.int32)
+        loop_vert = _get(me, me.loops, ".corner_vert", "value", "vertex_index", nl, np.int32)
+        loop_edge = _get(me, me.loops, ".corner_edge", "value", "edge_index", nl, np.int32)
+        edge_verts = _get(me, me.edges, ".edge_verts", "value", "vertices", ne, np.int32, 2)
+        loop_start = np.empty(nf, np.int32)
         me.polygons.foreach_get("loop_start", loop_start)
-        loop_total = np.empty(np_, np.int32)
+        loop_total = np.empty(nf, np.int32)
         me.polygons.foreach_get("loop_total", loop_total)
-        edge_verts = np.empty(ne * 2, np.int32)
-        me.edges.foreach_get("vertices", edge_verts)
         me.calc_loop_triangles()
-        tris = np.empty(len(me.loop_triangles) * 3, np.int32)
+        nt = len(me.loop_triangles)
+        tris = np.empty(nt * 3, np.int32)
         me.loop_triangles.foreach_get("vertices", tris)
-        if np.linalg.det(mat[:3, :3]) < 0:  # mirrored object: faces flip in world space
-            tris = tris.reshape(-1, 3)[:, ::-1].ravel()
+        tri_face = np.empty(nt, np.int32)
+        me.loop_triangles.foreach_get("polygon_index", tri_face)
     finally:
         ev.to_mesh_clear()
+    tris = tris.reshape(-1, 3)
+    if np.linalg.det(mat[:3, :3]) < 0:  # mirrored: reverse every face
+        face = np.repeat(np.arange(nf), loop_total)
+        reverse = loop_start[face] + loop_start[face] + loop_total[face] - 1 - np.arange(nl)
+        before = np.where(reverse == loop_start[face], reverse + loop_total[face] - 1, reverse - 1)
+        loop_vert, loop_edge = loop_vert[reverse], loop_edge[before]
+        tris = tris[:, ::-1]
     return {
         "co": co, "loop_vert": loop_vert, "loop_start": loop_start, "loop_total": loop_total,
-        "loop_edge": loop_edge, "edge_verts": edge_verts.reshape(-1, 2), "tris": tris.reshape(-1, 3),
+        "loop_edge": loop_edge, "edge_verts": edge_verts, "tris": np.ascontiguousarray(tris), "tri_face": tri_face,
     }
 
 

@@ -46,50 +46,28 @@ def intersecting_faces(obj, depsgraph) -> int:
 
 
 WALL_ATTRIBUTE = "image_to_print_wall"
-FACE_ATTRIBUTE = "image_to_print_face"
+SOURCE_ATTRIBUTE = "image_to_print_ray_start"
+DIRECTION_ATTRIBUTE = "image_to_print_ray_direction"
 
 
-def _wall_node_group(length_bu: float, start_bu: float):
-    """Geometry Nodes: triangulate (remembering each triangle's face), then per triangle
-    cast a ray from just inside its centroid straight inward (against its normal) and
-    store the hit distance, or -1 when nothing is hit.
-
-    Triangles, not faces: the centre of a warped quad lies off its surface, and a ray
-    from there would hit its own face."""
-    # Node sockets and nodes are typed loosely in the stubs: treat the tree as Any.
+def _wall_node_group(length_bu: float):
+    """Geometry Nodes: per face, cast the ray stored on the face (start, direction) against
+    the mesh itself and store the hit distance, or -1 when nothing is hit within ``length_bu``."""
+    # Nodes and sockets are typed loosely in the stubs: treat the tree as Any.
     ng: Any = bpy.data.node_groups.new(".image_to_print wall thickness", 'GeometryNodeTree')  # type: ignore[arg-type]
     ng.interface.new_socket("Geometry", in_out='INPUT', socket_type='NodeSocketGeometry')
     ng.interface.new_socket("Geometry", in_out='OUTPUT', socket_type='NodeSocketGeometry')
     nodes: Any = ng.nodes
     links = ng.links
     group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
-    index = nodes.new('GeometryNodeInputIndex')
-    remember = nodes.new('GeometryNodeStoreNamedAttribute')
-    remember.data_type = 'INT'
-    remember.domain = 'FACE'
-    remember.inputs["Name"].default_value = FACE_ATTRIBUTE
-    links.new(group_in.outputs[0], remember.inputs["Geometry"])
-    links.new(index.outputs[0], remember.inputs["Value"])
-    triangulate = nodes.new('GeometryNodeTriangulate')
-    links.new(remember.outputs[0], triangulate.inputs["Mesh"])
-    geometry = triangulate.outputs[0]
-    position, normal = nodes.new('GeometryNodeInputPosition'), nodes.new('GeometryNodeInputNormal')
-    inward = nodes.new('ShaderNodeVectorMath')
-    inward.operation = 'SCALE'
-    links.new(normal.outputs[0], inward.inputs[0])
-    inward.inputs["Scale"].default_value = -1.0
-    nudge = nodes.new('ShaderNodeVectorMath')
-    nudge.operation = 'SCALE'
-    links.new(normal.outputs[0], nudge.inputs[0])
-    nudge.inputs["Scale"].default_value = -start_bu
-    start = nodes.new('ShaderNodeVectorMath')
-    start.operation = 'ADD'
-    links.new(position.outputs[0], start.inputs[0])
-    links.new(nudge.outputs[0], start.inputs[1])
+    start, direction = nodes.new('GeometryNodeInputNamedAttribute'), nodes.new('GeometryNodeInputNamedAttribute')
+    for node, name in ((start, SOURCE_ATTRIBUTE), (direction, DIRECTION_ATTRIBUTE)):
+        node.data_type = 'FLOAT_VECTOR'
+        node.inputs["Name"].default_value = name
     ray = nodes.new('GeometryNodeRaycast')
-    links.new(geometry, ray.inputs["Target Geometry"])
-    links.new(start.outputs[0], ray.inputs["Source Position"])
-    links.new(inward.outputs[0], ray.inputs["Ray Direction"])
+    links.new(group_in.outputs[0], ray.inputs["Target Geometry"])
+    links.new(start.outputs["Attribute"], ray.inputs["Source Position"])
+    links.new(direction.outputs["Attribute"], ray.inputs["Ray Direction"])
     ray.inputs["Ray Length"].default_value = length_bu
     missed = nodes.new('GeometryNodeSwitch')
     missed.input_type = 'FLOAT'
@@ -100,42 +78,44 @@ def _wall_node_group(length_bu: float, start_bu: float):
     store.data_type = 'FLOAT'
     store.domain = 'FACE'
     store.inputs["Name"].default_value = WALL_ATTRIBUTE
-    links.new(geometry, store.inputs["Geometry"])
+    links.new(group_in.outputs[0], store.inputs["Geometry"])
     links.new(missed.outputs[0], store.inputs["Value"])
     links.new(store.outputs[0], group_out.inputs[0])
     return ng
 
 
-def wall_thickness(context, obj, depsgraph, max_mm: float):
+def wall_thickness(context, obj, depsgraph, arrays: dict, max_mm: float):
     """Per face of the evaluated mesh: wall thickness in mm up to ``max_mm`` (inf beyond).
 
-    Works on a temporary copy in world space, removed again; the scene is left as it was.
+    One ray per face, from just inside the centroid of the face's first triangle (a
+    point on the surface even for a warped quad) straight inward; Geometry Nodes casts
+    them all in C against one BVH.  Runs on a temporary world-space copy, removed again.
     """
     import numpy as np
 
+    from ..core.checks import ray_samples
+
     k = blender_mesh.units_per_mm(context.scene)
     start_mm = 1e-4
+    origin, inward = ray_samples(arrays["co"], arrays["tris"], arrays["tri_face"], len(arrays["loop_start"]))
     me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), depsgraph=depsgraph)
-    n_faces = len(me.polygons)
     tmp = ng = None
     try:
         me.transform(obj.matrix_world)
-        if obj.matrix_world.determinant() < 0:
-            me.flip_normals()
+        for name, values in ((SOURCE_ATTRIBUTE, (origin + inward * start_mm) * k), (DIRECTION_ATTRIBUTE, inward)):
+            attribute: Any = me.attributes.new(name, 'FLOAT_VECTOR', 'FACE')
+            attribute.data.foreach_set("vector", np.ascontiguousarray(values, dtype=np.float32).ravel())
         tmp = bpy.data.objects.new(".image_to_print wall probe", me)
         context.scene.collection.objects.link(tmp)
-        ng = _wall_node_group(max_mm * k, start_mm * k)
+        ng = _wall_node_group(max_mm * k)
         modifier: Any = tmp.modifiers.new("wall", 'NODES')
         modifier.node_group = ng
         probe = tmp.evaluated_get(context.evaluated_depsgraph_get())
         result = probe.to_mesh()
         try:
-            values = np.empty(len(result.polygons), np.float32)
-            attribute: Any = result.attributes[WALL_ATTRIBUTE]
-            attribute.data.foreach_get("value", values)
-            tri_face = np.empty(len(result.polygons), np.int32)
-            attribute = result.attributes[FACE_ATTRIBUTE]
-            attribute.data.foreach_get("value", tri_face)
+            distance = np.empty(len(result.polygons), np.float32)
+            attribute = result.attributes[WALL_ATTRIBUTE]
+            attribute.data.foreach_get("value", distance)
         finally:
             probe.to_mesh_clear()
     finally:
@@ -144,10 +124,7 @@ def wall_thickness(context, obj, depsgraph, max_mm: float):
         bpy.data.meshes.remove(me)
         if ng is not None:
             bpy.data.node_groups.remove(ng)
-    from ..core.checks import group_reduce
-
-    per_triangle = np.where(values < 0, np.inf, values / k + start_mm)
-    return group_reduce(np.minimum, tri_face, per_triangle, n_faces, np.inf)
+    return np.where(distance < 0, np.inf, distance / k + start_mm)
 
 
 def check_object(context, obj, thresholds=None) -> dict:
@@ -163,7 +140,7 @@ def check_object(context, obj, thresholds=None) -> dict:
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
     thresholds = thresholds or thresholds_from_scene(context.scene)
-    wall = wall_thickness(context, obj, depsgraph, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
+    wall = wall_thickness(context, obj, depsgraph, arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
     report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
                          tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
                          edge_verts=arrays["edge_verts"], intersecting_faces=intersecting_faces(obj, depsgraph),

@@ -135,3 +135,12 @@ def test_build_volume():
 def test_components_labels_chains_and_islands():
     label = components(6, np.array([0, 1, 4]), np.array([1, 2, 5]))
     assert label.tolist() == [0, 0, 0, 3, 4, 4]
+
+
+def test_non_planar_pentagon_and_flat_hexagon():
+    bent = np.array([[0, 0, 0], [10, 0, 0], [12, 8, 2.0], [5, 12, 0], [-2, 8, 0]], float)
+    flat = np.array([[20, 0, 0], [30, 0, 0], [34, 6, 0], [30, 12, 0], [20, 12, 0], [16, 6, 0]], float)
+    co = np.vstack([bent, flat])
+    lv = np.arange(11)
+    r = full_report(co, lv, np.array([0, 5]), np.array([5, 6]), thresholds=Thresholds(nonplanar_deg=5.0))
+    assert r["checks"]["non_planar_faces"] == 1
