@@ -69,9 +69,10 @@ define blender_tests
 		rc=$$?; [ $$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$rc
 endef
 
-## make bench: the relief benchmark (ratios against the manual Blender way)
+## make bench: the relief benchmark (against the manual Blender way) and the check benchmark (against the 3D-Print Toolbox)
 bench: env-5.0
 	$(VENV)/bpy-5.0/bin/python benchmarks/relief_bench.py
+	$(VENV)/bpy-5.0/bin/python benchmarks/check_bench.py
 
 clean:
 	rm -rf $(VENV) build dist wheels $(OUT)
