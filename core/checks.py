@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .meshcheck import cross, edge_counts, fan_triangles, next_loop, signed_volume, surface_area
+from .meshcheck import cross, edge_flags, fan_triangles, next_loop, signed_volume, surface_area
 from .settings import CheckDefaults as Thresholds
 
 __all__ = ["Thresholds", "full_report", "BLOCKING"]
@@ -143,7 +143,7 @@ def _first_and_last_use(loop_edge: np.ndarray, n_edges: int) -> tuple[np.ndarray
     return first, last
 
 
-def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edges, limit_deg: float) -> int:
+def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edges, limit_deg: float) -> np.ndarray:
     """Manifold convex edges whose face normals differ by more than the limit."""
     lv = np.asarray(loop_vert, dtype=np.int64)
     nxt = next_loop(loop_start, loop_total, len(lv))
@@ -158,7 +158,7 @@ def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edg
     convex = np.einsum("ij,ij->i", direction, cross(n1, n2)) > 0
     same = np.all(n1 == n2, axis=1)
     signed = np.where(convex | same, angle, -angle)
-    return int((signed > np.radians(limit_deg)).sum())
+    return manifold[signed > np.radians(limit_deg)]
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -180,7 +180,7 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             parent = grand
 
 
-def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_verts) -> int:
+def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_verts) -> np.ndarray:
     """Vertices whose faces form more than one fan (bow-ties, touching cones).
 
     Each vertex's link graph has a node per (vertex, edge) end and one link per
@@ -189,7 +189,7 @@ def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_vert
     """
     lv = np.asarray(loop_vert, dtype=np.int64)
     if len(lv) == 0:
-        return 0
+        return np.zeros(0, np.int64)
     nxt = next_loop(loop_start, loop_total, len(lv))
     prv = np.empty_like(nxt)
     prv[nxt] = np.arange(len(lv))
@@ -203,17 +203,19 @@ def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_vert
     roots = np.nonzero(used & (label == np.arange(len(label))))[0]
     owner = edge_verts[roots // 2, roots % 2]
     fans = np.bincount(owner, minlength=int(edge_verts.max(initial=0)) + 1)
-    return int((fans > 1).sum())
+    return np.nonzero(fans > 1)[0]
 
 
 def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Thresholds | None = None,
-                loop_edge=None, edge_verts=None, intersecting_faces: int | None = None,
-                wall_mm: np.ndarray | None = None) -> dict:
+                loop_edge=None, edge_verts=None, intersecting_faces: np.ndarray | None = None,
+                wall_mm: np.ndarray | None = None, elements: dict | None = None) -> dict:
     """Every check with stable names, a verdict and the statistics (all mm).
 
-    ``wall_mm``: per face, the distance from its centre straight inward to the
-    other side of the wall (inf where nothing is hit); the Blender adapter
-    measures it by ray casting.
+    ``intersecting_faces``: indices of faces cutting other faces (the Blender
+    adapter finds them with a BVH).  ``wall_mm``: per face, the distance
+    straight inward to the other side of the wall (inf where nothing is hit).
+    ``elements``, when given, is filled with ``check -> (domain, indices)`` of the
+    offending faces, edges or vertices, for selecting them (kept out of the report).
     """
     t = thresholds or Thresholds()
     co = np.asarray(co, dtype=np.float64)
@@ -224,8 +226,8 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         tris = fan_triangles(lv, ls, lt)
     edge_verts, loop_edge = _edges_and_faces(lv, ls, lt, loop_edge, edge_verts)
     n_edges = len(edge_verts)
-    non_manifold, bad_contiguous = edge_counts(lv, ls, lt, loop_edge=loop_edge, edge_v1=edge_verts[:, 0],
-                                               n_edges=n_edges)
+    non_manifold, bad_contiguous = edge_flags(lv, ls, lt, loop_edge=loop_edge, edge_v1=edge_verts[:, 0],
+                                              n_edges=n_edges)
     normals, face_area = face_normals(co, lv, ls, lt)
     edge_len = np.linalg.norm(co[edge_verts[:, 0]] - co[edge_verts[:, 1]], axis=1)
     volume = signed_volume(co, tris)
@@ -245,23 +247,33 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     shell_min_z = group_reduce(np.minimum, shell_label[used], co[used, 2], len(co), np.inf)
     floating = int((shell_min_z[shell_ids] > bed + BED_TOLERANCE_MM).sum())
 
-    checks = {
-        "non_manifold_edges": non_manifold,
-        "bad_contiguous_edges": bad_contiguous,
-        "intersecting_faces": intersecting_faces,
-        "zero_area_faces": int((face_area <= t.zero_mm ** 2).sum()),
-        "zero_length_edges": int((edge_len <= t.zero_mm).sum()),
-        "non_planar_faces": int(len(nonplanar_faces(co, lv, ls, lt, normals, t.nonplanar_deg))),
-        "sharp_edges": sharp_edges(co, lv, ls, lt, normals, loop_edge, n_edges, t.sharp_deg),
-        "thin_faces": None if wall_mm is None else int((wall_mm < t.min_thickness_mm).sum()),
-        "narrow_faces": None if wall_mm is None else int((wall_mm < t.nozzle_mm).sum()),
-        "overhang_faces": int(overhang.sum()),
+    found = {
+        "non_manifold_edges": ("EDGE", non_manifold),
+        "bad_contiguous_edges": ("EDGE", bad_contiguous),
+        "intersecting_faces": ("FACE", intersecting_faces),
+        "zero_area_faces": ("FACE", np.nonzero(face_area <= t.zero_mm ** 2)[0]),
+        "zero_length_edges": ("EDGE", np.nonzero(edge_len <= t.zero_mm)[0]),
+        "non_planar_faces": ("FACE", nonplanar_faces(co, lv, ls, lt, normals, t.nonplanar_deg)),
+        "sharp_edges": ("EDGE", sharp_edges(co, lv, ls, lt, normals, loop_edge, n_edges, t.sharp_deg)),
+        "thin_faces": ("FACE", None if wall_mm is None else np.nonzero(wall_mm < t.min_thickness_mm)[0]),
+        "narrow_faces": ("FACE", None if wall_mm is None else np.nonzero(wall_mm < t.nozzle_mm)[0]),
+        "overhang_faces": ("FACE", np.nonzero(overhang)[0]),
+        "non_manifold_vertices": ("VERT", nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts)),
+    }
+    checks: dict = {name: None if indices is None else int(len(indices)) for name, (_, indices) in found.items()}
+    checks.update({
         "shells": int(len(shell_ids)),
         "floating_shells": floating,
-        "non_manifold_vertices": nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts),
         "inside_out": bool(volume <= 0.0),
         "outside_build_volume": bool(np.any(size > np.asarray(t.build_volume_mm) + 1e-6)),
-    }
+    })
+    order = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "zero_area_faces",
+             "zero_length_edges", "non_planar_faces", "sharp_edges", "thin_faces", "narrow_faces", "overhang_faces",
+             "shells", "floating_shells", "non_manifold_vertices", "inside_out", "outside_build_volume")
+    checks = {name: checks[name] for name in order}
+    if elements is not None:
+        elements.update({name: (domain, np.asarray(indices)) for name, (domain, indices) in found.items()
+                         if indices is not None and len(indices)})
     blocking = [name for name in BLOCKING if checks[name]]
     if len(co) and not np.isfinite(co).all():
         blocking.append("non_finite_coordinates")
@@ -270,6 +282,7 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         "triangles": int(len(tris)),
         "vertices": int(len(co)),
         "faces": int(len(ls)),
+        "edges": int(n_edges),
         "bbox_mm": [round(float(v), 4) for v in size],
         "bbox_min_mm": [round(float(v), 4) for v in lo],
         "volume_mm3": round(volume_mm3, 3),

@@ -24,7 +24,15 @@ def next_loop(loop_start: np.ndarray, loop_total: np.ndarray, n_loops: int) -> n
 def edge_counts(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray,
                 loop_edge: np.ndarray | None = None, edge_v1: np.ndarray | None = None,
                 n_edges: int | None = None) -> tuple[int, int]:
-    """(non_manifold_edges, bad_contiguous_edges).
+    """(non_manifold_edges, bad_contiguous_edges); see :func:`edge_flags`."""
+    non_manifold, bad = edge_flags(loop_vert, loop_start, loop_total, loop_edge, edge_v1, n_edges)
+    return len(non_manifold), len(bad)
+
+
+def edge_flags(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray,
+               loop_edge: np.ndarray | None = None, edge_v1: np.ndarray | None = None,
+               n_edges: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of (non-manifold edges, bad contiguous edges).
 
     Pass Blender's ``loop_edge``/``edge_v1`` (from ``loops.edge_index`` and
     ``edges.vertices``) to count Blender's own edges, loose edges included;
@@ -32,7 +40,7 @@ def edge_counts(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.nd
     """
     lv = np.asarray(loop_vert, dtype=np.int64)
     if len(lv) == 0:
-        return (int(n_edges or 0), 0)
+        return np.arange(int(n_edges or 0)), np.zeros(0, np.int64)
     nv = lv[next_loop(np.asarray(loop_start), np.asarray(loop_total), len(lv))]
     if loop_edge is None:
         lo, hi = np.minimum(lv, nv), np.maximum(lv, nv)
@@ -47,7 +55,7 @@ def edge_counts(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.nd
     uses = np.bincount(loop_edge, minlength=n_edges)
     direction = np.bincount(loop_edge, weights=np.where(forward, 1.0, -1.0), minlength=n_edges)
     manifold = uses == 2
-    return int((~manifold).sum()), int((manifold & (direction != 0)).sum())
+    return np.nonzero(~manifold)[0], np.nonzero(manifold & (direction != 0))[0]
 
 
 def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

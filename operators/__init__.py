@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Thin operators: read properties, call core, turn arrays into Blender data, report."""
 
-from .check import IMAGE_TO_PRINT_OT_check
+from .check import IMAGE_TO_PRINT_OT_check, IMAGE_TO_PRINT_OT_select_check
 from .export import IMAGE_TO_PRINT_OT_export
 from .preset import IMAGE_TO_PRINT_OT_relief_preset
 from .relief import IMAGE_TO_PRINT_OT_relief
@@ -12,6 +12,7 @@ classes = (
     IMAGE_TO_PRINT_OT_relief,
     IMAGE_TO_PRINT_OT_relief_preset,
     IMAGE_TO_PRINT_OT_check,
+    IMAGE_TO_PRINT_OT_select_check,
     IMAGE_TO_PRINT_OT_toolbox_check,
     IMAGE_TO_PRINT_OT_make_printable,
     IMAGE_TO_PRINT_OT_export,

@@ -13,8 +13,9 @@ import bpy
 
 from . import blender_mesh
 
-# object name -> report dict of the last check
+# object name -> report dict of the last check, and the offending elements per failing check
 RESULTS: dict[str, dict] = {}
+ELEMENTS: dict[str, dict] = {}
 
 
 def thresholds_from_scene(scene):
@@ -34,15 +35,17 @@ def thresholds_from_scene(scene):
                       density_g_cm3=round(s.density_g_cm3, 4))
 
 
-def intersecting_faces(obj, depsgraph) -> int:
-    """Faces that cut through other faces: one BVH of the evaluated mesh, overlapped with
-    itself (the toolbox's method and tolerance, so the counts agree)."""
+def intersecting_faces(obj, depsgraph):
+    """Indices of faces that cut through other faces: one BVH of the evaluated mesh,
+    overlapped with itself (the toolbox's method and tolerance, so the counts agree)."""
+    import numpy as np
     from mathutils.bvhtree import BVHTree
 
     tree = BVHTree.FromObject(obj, depsgraph, epsilon=0.00001)
     if tree is None:  # no faces
-        return 0
-    return len({index for pair in tree.overlap(tree) for index in pair})
+        return np.zeros(0, np.int64)
+    pairs = tree.overlap(tree)
+    return np.unique(np.array(pairs, dtype=np.int64).ravel()) if pairs else np.zeros(0, np.int64)
 
 
 WALL_ATTRIBUTE = "image_to_print_wall"
@@ -127,8 +130,10 @@ def wall_thickness(context, obj, depsgraph, arrays: dict, max_mm: float):
     return np.where(distance < 0, np.inf, distance / k + start_mm)
 
 
-def check_object(context, obj, thresholds=None) -> dict:
-    """Checks of one object's evaluated mesh, in world space and millimetres."""
+def check_object(context, obj, thresholds=None, elements: dict | None = None) -> dict:
+    """Checks of one object's evaluated mesh, in world space and millimetres.
+
+    ``elements``, when given, receives ``check -> (domain, indices)`` of the offenders."""
     from ..core.checks import full_report
     from ..core.errors import ImageToPrintError
 
@@ -144,7 +149,7 @@ def check_object(context, obj, thresholds=None) -> dict:
     report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
                          tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
                          edge_verts=arrays["edge_verts"], intersecting_faces=intersecting_faces(obj, depsgraph),
-                         wall_mm=wall)
+                         wall_mm=wall, elements=elements)
     report["object"] = obj.name
     return report
 
@@ -174,12 +179,60 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
         from ..core.errors import ImageToPrintError
 
         RESULTS.clear()
+        ELEMENTS.clear()
         for obj in (o for o in context.selected_objects if o.type == 'MESH'):
+            elements: dict = {}
             try:
-                report = check_object(context, obj)
+                report = check_object(context, obj, elements=elements)
             except ImageToPrintError as exc:
                 self.report({'ERROR'}, str(exc))
                 continue
             RESULTS[obj.name] = report
+            elements["_counts"] = (report["vertices"], report.get("edges", -1), report["faces"])
+            ELEMENTS[obj.name] = elements
             self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
+        return {'FINISHED'}
+
+
+class IMAGE_TO_PRINT_OT_select_check(bpy.types.Operator):
+    """Select the faces, edges or vertices a print check found, in Edit Mode"""
+
+    bl_idname = "image_to_print.select_check"
+    bl_label = "Select Offending Elements"
+    bl_options = {'REGISTER', 'UNDO', 'INTERNAL'}
+
+    object_name: bpy.props.StringProperty(name="Object")
+    check: bpy.props.StringProperty(name="Check")
+
+    def execute(self, context):
+        import bmesh
+        import numpy as np
+
+        obj = bpy.data.objects.get(self.object_name)
+        found = ELEMENTS.get(self.object_name, {})
+        if obj is None or obj.type != 'MESH' or self.check not in found:
+            self.report({'ERROR'}, "Check results are out of date: run Check Printability again")
+            return {'CANCELLED'}
+        domain, indices = found[self.check]
+        if context.mode != 'OBJECT':
+            bpy.ops.object.mode_set(mode='OBJECT')
+        me = obj.data
+        n_verts, n_edges, n_faces = found["_counts"]
+        if (len(me.vertices), len(me.edges), len(me.polygons)) != (n_verts, n_edges, n_faces):
+            self.report({'ERROR'}, "The checked mesh (modifiers applied) differs from this object's mesh: "
+                                   "apply the modifiers or use Make Printable, then check again")
+            return {'CANCELLED'}
+        blender_mesh.select_only(context, obj)
+        bpy.ops.object.mode_set(mode='EDIT')
+        context.tool_settings.mesh_select_mode = (domain == 'VERT', domain == 'EDGE', domain == 'FACE')
+        bpy.ops.mesh.reveal(select=False)
+        bpy.ops.mesh.select_all(action='DESELECT')
+        bm = bmesh.from_edit_mesh(me)
+        seq: Any = {"VERT": bm.verts, "EDGE": bm.edges, "FACE": bm.faces}[domain]
+        seq.ensure_lookup_table()
+        for index in np.asarray(indices).tolist():
+            seq[index].select_set(True)
+        bm.select_flush_mode()
+        bmesh.update_edit_mesh(me)
+        self.report({'INFO'}, f"{len(indices)} {self.check.replace('_', ' ')} selected")
         return {'FINISHED'}

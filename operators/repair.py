@@ -137,7 +137,7 @@ def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_m
             probe = bpy.data.objects.new(".image_to_print probe", me)
             context.scene.collection.objects.link(probe)
             try:
-                crossing = intersecting_faces(probe, context.evaluated_depsgraph_get())
+                crossing = len(intersecting_faces(probe, context.evaluated_depsgraph_get()))
             finally:
                 bpy.data.objects.remove(probe)
             done["intersecting faces resolved"] = 0

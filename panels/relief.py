@@ -157,15 +157,21 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
             box.label(text=f"{name}: {'printable' if ok else 'NOT printable'}", icon='CHECKMARK' if ok else 'ERROR')
             col = box.column(align=True)
             checks = report["checks"]
+            selectable = check_results.ELEMENTS.get(name, {})
             for key, label in CHECK_LABELS:
                 value = checks.get(key)
                 text = ("yes" if value else "no") if isinstance(value, bool) else f"{value}"
+                row = col.row(align=True)
                 if key in report["blocking"]:
-                    col.label(text=f"{label}: {text}", icon='ERROR')
+                    row.label(text=f"{label}: {text}", icon='ERROR')
                 elif value and key != "shells":
-                    col.label(text=f"{label}: {text}", icon='INFO')
+                    row.label(text=f"{label}: {text}", icon='INFO')
                 else:
-                    col.label(text=f"{label}: {text}", icon='BLANK1')
+                    row.label(text=f"{label}: {text}", icon='BLANK1')
+                if key in selectable:
+                    op = row.operator("image_to_print.select_check", text="", icon='RESTRICT_SELECT_OFF')
+                    op.object_name = name
+                    op.check = key
             col.separator()
             col.label(text="Size: {:.1f} x {:.1f} x {:.1f} mm".format(*report["bbox_mm"]))
             col.label(text=f"Volume: {report['volume_mm3']:,.1f} mm³ ({report['volume_cm3']:.2f} cm³)")

@@ -176,3 +176,24 @@ def test_toolbox_runner_says_why_it_is_unavailable(ext, scene):
         thresholds = ext.operators.check.thresholds_from_scene(scene)
         ext.operators.toolbox.run_toolbox(bpy.context, bpy.context.active_object, thresholds)
     assert len(bpy.data.objects) == 1 and len(bpy.data.meshes) == 1
+
+
+def test_failing_check_selects_its_edges_in_edit_mode(ext, scene):
+    import bmesh
+
+    me = bpy.data.meshes.new("open")
+    me.from_pydata([tuple(v) for v in CUBE * 0.01], [], [tuple(f) for f in CUBE_TRIS[1:]])
+    me.update()
+    obj = bpy.data.objects.new("open", me)
+    scene.collection.objects.link(obj)
+    ext.operators.blender_mesh.select_only(bpy.context, obj)
+    assert bpy.ops.image_to_print.check() == {'FINISHED'}
+    assert ext.operators.check.RESULTS["open"]["checks"]["non_manifold_edges"] == 3
+    assert bpy.ops.image_to_print.select_check(object_name="open", check="non_manifold_edges") == {'FINISHED'}
+    assert bpy.context.mode == 'EDIT_MESH'
+    bm = bmesh.from_edit_mesh(obj.data)
+    selected = sorted(tuple(sorted(v.index for v in e.verts)) for e in bm.edges if e.select)
+    assert selected == [(0, 1), (0, 2), (1, 2)]  # the rim of the missing triangle
+    bpy.ops.object.mode_set(mode='OBJECT')
+    with pytest.raises(RuntimeError, match="out of date"):
+        bpy.ops.image_to_print.select_check(object_name="open", check="sharp_edges")
