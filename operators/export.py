@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Export the evaluated mesh to STL (mm) and GLB (metres, textured), atomically."""
+"""Export evaluated meshes to STL, 3MF, OBJ (millimetres) and GLB (metres, textured), atomically."""
 
 from __future__ import annotations
 
@@ -16,51 +16,72 @@ FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
 
 
 @contextlib.contextmanager
-def _export_copy(context, obj, scale):
-    """A temporary object holding ``obj``'s evaluated mesh in world space × ``scale``."""
+def _export_copies(context, objects, scale):
+    """Temporary objects holding each object's evaluated mesh in world space x ``scale``."""
     from mathutils import Matrix
 
     depsgraph = context.evaluated_depsgraph_get()
-    me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
-                                         depsgraph=depsgraph)
-    tmp = None
+    made: list = []
     try:
-        me.transform(Matrix.Scale(scale, 4) @ obj.matrix_world)
-        if obj.matrix_world.determinant() < 0:
-            me.flip_normals()
-        tmp = bpy.data.objects.new(f"{obj.name} (export)", me)
-        context.scene.collection.objects.link(tmp)
-        yield tmp
+        for obj in objects:
+            me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
+                                                 depsgraph=depsgraph)
+            made.append(me)
+            me.transform(Matrix.Scale(scale, 4) @ obj.matrix_world)
+            if obj.matrix_world.determinant() < 0:
+                me.flip_normals()
+            tmp = bpy.data.objects.new(obj.name, me)  # the file keeps the object's name
+            made.append(tmp)
+            context.scene.collection.objects.link(tmp)
+        yield [block for block in made if isinstance(block, bpy.types.Object)]
     finally:
-        if tmp is not None:
-            bpy.data.objects.remove(tmp)
-        bpy.data.meshes.remove(me)
+        for block in reversed(made):
+            with contextlib.suppress(ReferenceError):
+                if isinstance(block, bpy.types.Object):
+                    bpy.data.objects.remove(block)
+                else:
+                    bpy.data.meshes.remove(block)
 
 
 @contextlib.contextmanager
-def _only_selected(context, obj):
+def _only_selected(context, objects):
     view_layer = context.view_layer
     before = [o for o in context.selected_objects if o is not None]
     active = view_layer.objects.active
     for o in before:
         o.select_set(False)
-    obj.select_set(True)
-    view_layer.objects.active = obj
+    for o in objects:
+        o.select_set(True)
+    view_layer.objects.active = objects[0]
     try:
         yield
     finally:
-        with contextlib.suppress(ReferenceError, RuntimeError):
-            obj.select_set(False)
+        for o in objects:
+            with contextlib.suppress(ReferenceError, RuntimeError):
+                o.select_set(False)
         for o in before:
             with contextlib.suppress(ReferenceError, RuntimeError):
                 o.select_set(True)
         view_layer.objects.active = active
 
 
-def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
-    """Write ``obj`` (modifiers applied) to ``path``; the extension picks the format.
+def default_name(obj, ext: str) -> str:
+    """``<blend name>-<object>.<ext>``, without characters file systems refuse."""
+    blend = bpy.path.display_name_from_filepath(bpy.data.filepath) or "untitled"
+    name = f"{blend}-{obj.name}"
+    return "".join(c for c in name if c not in '\\/:*?"<>|') + ext
 
-    STL, 3MF and OBJ are written in millimetres; GLB in glTF's metres.
+
+def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
+    """Write ``obj`` (modifiers applied) to ``path``; the extension picks the format."""
+    return export_objects(context, [obj], path, ascii_stl)
+
+
+def export_objects(context, objects, path: str, ascii_stl: bool = False) -> str:
+    """Write ``objects`` (modifiers applied, world space) into one file; the extension picks the format.
+
+    STL, 3MF and OBJ are written in millimetres; GLB in glTF's metres.  3MF keeps one object
+    per input object.  The file appears only when complete (temporary file, then rename).
     """
     from ..core.errors import ImageToPrintError
     from ..core.report import atomic_path
@@ -68,44 +89,42 @@ def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
         raise ImageToPrintError(f"unsupported output format '{ext or path}' (use .stl, .3mf, .obj or .glb)")
+    if not objects:
+        raise ImageToPrintError("nothing to export: select one or more mesh objects")
     mm_per_unit = 1.0 / blender_mesh.units_per_mm(context.scene)
     with atomic_path(path) as tmp_path:
-        if ext == ".stl":
-            with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), \
-                    blender_mesh.quiet_output():
-                bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                      apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
-                                      ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
-        elif ext == ".3mf":
+        if ext == ".3mf":
             from ..core.threemf import write_3mf
 
-            arrays = blender_mesh.evaluated_arrays(obj, context.evaluated_depsgraph_get(), mm_per_unit)
-            write_3mf(tmp_path, [(obj.name, arrays["co"], arrays["tris"])])
-        elif ext == ".obj":
-            with _export_copy(context, obj, mm_per_unit) as tmp, _only_selected(context, tmp), \
-                    blender_mesh.quiet_output():
-                bpy.ops.wm.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                      apply_modifiers=True, global_scale=1.0, export_materials=False,
-                                      export_uv=True, export_normals=True)
+            depsgraph = context.evaluated_depsgraph_get()
+            parts = []
+            for obj in objects:
+                arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm_per_unit)
+                parts.append((obj.name, arrays["co"], arrays["tris"]))
+            write_3mf(tmp_path, parts)
         else:
-            # glTF is metres, Y up; the exporter converts axes itself.
-            with _export_copy(context, obj, mm_per_unit / 1000.0) as tmp, _only_selected(context, tmp), \
+            scale = mm_per_unit / 1000.0 if ext == ".glb" else mm_per_unit  # glTF is metres
+            with _export_copies(context, objects, scale) as copies, _only_selected(context, copies), \
                     blender_mesh.quiet_output():
-                bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
-                                          use_selection=True, export_apply=True, export_materials='EXPORT',
-                                          export_texcoords=True, export_normals=True)
-            if not os.path.exists(tmp_path):
-                # some versions append the extension themselves
-                alt = os.path.splitext(tmp_path)[0] + ".glb"
-                if os.path.exists(alt) and alt != tmp_path:
-                    os.replace(alt, tmp_path)
+                if ext == ".stl":
+                    bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                          apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
+                                          ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
+                elif ext == ".obj":
+                    bpy.ops.wm.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                          apply_modifiers=True, global_scale=1.0, export_materials=False,
+                                          export_uv=True, export_normals=True)
+                else:  # the glTF exporter converts to Y up itself
+                    bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
+                                              use_selection=True, export_apply=True, export_materials='EXPORT',
+                                              export_texcoords=True, export_normals=True)
     if not os.path.exists(path):
         raise ImageToPrintError(f"could not write {path}")
     return os.path.abspath(path)
 
 
 class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
-    """Export the active object's evaluated mesh to STL (millimetres) or GLB (textured)"""
+    """Export the selected objects' evaluated meshes, in millimetres, after checking they are printable"""
 
     bl_idname = "image_to_print.export"
     bl_label = "Export for Printing"
@@ -114,19 +133,22 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
     filename_ext = ".stl"
     filter_glob: StringProperty(default="*.stl;*.3mf;*.obj;*.glb", options={'HIDDEN'})
     file_format: EnumProperty(name="Format", items=(("STL", "STL", "STL in millimetres"),
-                                                     ("3MF", "3MF", "3MF in millimetres"),
+                                                     ("3MF", "3MF", "3MF in millimetres, one object per object"),
                                                      ("OBJ", "OBJ", "Wavefront OBJ in millimetres"),
                                                      ("GLB", "GLB", "Binary glTF with the image as texture")),
                               default='STL')
+    batch: EnumProperty(name="Files", items=(("ONE", "One File", "All selected objects in one file"),
+                                             ("EACH", "One per Object", "A file per object, named "
+                                              "<blend>-<object>, beside the chosen file")),
+                        default='ONE')
     ascii_stl: BoolProperty(name="ASCII STL", default=False, description="Write STL as text instead of binary")
     force: BoolProperty(name="Export Even If Not Printable", default=False,
                         description="Write the file although blocking print checks fail")
 
     @classmethod
     def poll(cls, context):
-        obj = context.active_object
-        if obj is None or obj.type != 'MESH':
-            cls.poll_message_set("Select a mesh object to export")
+        if not any(o is not None and o.type == 'MESH' for o in context.selected_objects):
+            cls.poll_message_set("Select one or more mesh objects to export")
             return False
         return True
 
@@ -140,24 +162,32 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         return False
 
     def invoke(self, context, event):
-        blend = bpy.path.display_name_from_filepath(bpy.data.filepath) or "untitled"
-        self.filepath = bpy.path.clean_name(f"{blend}-{context.active_object.name}") + "." + self.file_format.lower()
+        obj = context.active_object or next(o for o in context.selected_objects if o.type == 'MESH')
+        self.filepath = default_name(obj, "." + self.file_format.lower())
         return ExportHelper.invoke(self, context, event)
 
     def execute(self, context):
         from ..core.errors import ImageToPrintError
         from .check import check_object, summary
 
-        obj = context.active_object
+        objects = [o for o in context.selected_objects if o is not None and o.type == 'MESH']
         self.check(context)
+        path = bpy.path.abspath(self.filepath)
         try:
-            report = check_object(context, obj)
-            if not report["printable"] and not self.force:
-                self.report({'ERROR'}, f"not exported: {summary(report)} (enable 'Export Even If Not Printable')")
-                return {'CANCELLED'}
-            path = export_object(context, obj, bpy.path.abspath(self.filepath), ascii_stl=self.ascii_stl)
+            for obj in objects:
+                report = check_object(context, obj)
+                if not report["printable"] and not self.force:
+                    self.report({'ERROR'}, f"not exported: {summary(report)} "
+                                           "(enable 'Export Even If Not Printable')")
+                    return {'CANCELLED'}
+            if self.batch == 'EACH':
+                folder = os.path.dirname(path)
+                written = [export_objects(context, [obj], os.path.join(folder, default_name(obj, self.filename_ext)),
+                                          self.ascii_stl) for obj in objects]
+            else:
+                written = [export_objects(context, objects, path, self.ascii_stl)]
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
-        self.report({'INFO'}, f"wrote {path}")
+        self.report({'INFO'}, "wrote " + ", ".join(written))
         return {'FINISHED'}

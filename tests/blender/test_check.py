@@ -197,3 +197,63 @@ def test_failing_check_selects_its_edges_in_edit_mode(ext, scene):
     bpy.ops.object.mode_set(mode='OBJECT')
     with pytest.raises(RuntimeError, match="out of date"):
         bpy.ops.image_to_print.select_check(object_name="open", check="sharp_edges")
+
+
+def _object(scene, name, co, tris):
+    me = bpy.data.meshes.new(name)
+    me.from_pydata([tuple(v) for v in co], [], [tuple(t) for t in tris])
+    me.update()
+    obj = bpy.data.objects.new(name, me)
+    scene.collection.objects.link(obj)
+    return obj
+
+
+def test_export_refuses_a_blocking_failure_unless_forced(ext, scene, tmp_path):
+    from judges import prusa_info
+
+    obj = _object(scene, "holey", CUBE * 0.01, CUBE_TRIS[1:])
+    ext.operators.blender_mesh.select_only(bpy.context, obj)
+    out = tmp_path / "holey.stl"
+    with pytest.raises(RuntimeError, match="not exported.*non_manifold_edges"):
+        bpy.ops.image_to_print.export(filepath=str(out), file_format='STL')
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert bpy.ops.image_to_print.export(filepath=str(out), file_format='STL', force=True) == {'FINISHED'}
+    assert prusa_info(out)["manifold"] == "no"
+
+
+def test_export_several_objects_to_one_3mf_or_one_file_each(ext, scene, tmp_path):
+    from core_3mf import read_3mf
+    from judges import prusa_info
+
+    a = _object(scene, "A", CUBE * 0.01, CUBE_TRIS)
+    b = _object(scene, "B", CUBE * 0.02 + [0.05, 0, 0], CUBE_TRIS)
+    ext.operators.blender_mesh.select_only(bpy.context, a)
+    b.select_set(True)
+    out = tmp_path / "both.3mf"
+    assert bpy.ops.image_to_print.export(filepath=str(out), file_format='3MF') == {'FINISHED'}
+    objects = read_3mf(str(out))
+    assert sorted(o["name"] for o in objects) == ["A", "B"]
+    sizes = sorted(float((o["vertices"].max(0) - o["vertices"].min(0))[0]) for o in objects)
+    assert sizes == pytest.approx([10.0, 20.0])
+    assert prusa_info(out)["manifold"] == "yes"
+    assert bpy.ops.image_to_print.export(filepath=str(tmp_path / "x.stl"), file_format='STL',
+                                         batch='EACH') == {'FINISHED'}
+    assert sorted(p.name for p in tmp_path.glob("*.stl")) == ["untitled-A.stl", "untitled-B.stl"]
+    assert float(prusa_info(tmp_path / "untitled-B.stl")["size_x"]) == pytest.approx(20.0)
+
+
+def test_object_without_faces_and_non_finite_coordinates(ext, scene):
+    empty = _object(scene, "points", CUBE * 0.01, [])
+    with pytest.raises(ext.core.errors.ImageToPrintError, match="no faces"):
+        ext.operators.check.check_object(bpy.context, empty)
+    broken_co = CUBE * 0.01
+    broken_co[6] = [float("nan"), 0, 0]
+    broken = _object(scene, "nan", broken_co, CUBE_TRIS)
+    report = ext.operators.check.check_object(bpy.context, broken)
+    assert "non_finite_coordinates" in report["blocking"] and not report["printable"]
+
+
+def test_corrupt_glb_exits_1(ext, scene, tmp_path, capfd):
+    (tmp_path / "bad.glb").write_bytes(b"glTF\x02\x00\x00\x00" + b"\x00" * 40)
+    code, _out, err = run(ext, capfd, "check", tmp_path / "bad.glb")
+    assert code == 1 and "cannot read bad.glb" in err and err.count("\n") == 1
