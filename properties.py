@@ -148,7 +148,14 @@ def preferences(context=None):
 def register_properties():
     bpy.types.Scene.image_to_print = PointerProperty(  # type: ignore[attr-defined]  # an RNA property
         type=IMAGE_TO_PRINT_PG_settings)
+    # transient UI state (not saved): progress of a running check
+    bpy.types.WindowManager.image_to_print_task = StringProperty(  # type: ignore[attr-defined]
+        options={'SKIP_SAVE'})
+    bpy.types.WindowManager.image_to_print_progress = FloatProperty(  # type: ignore[attr-defined]
+        min=0.0, max=1.0, subtype='FACTOR', options={'SKIP_SAVE'})
 
 
 def unregister_properties():
+    del bpy.types.WindowManager.image_to_print_progress  # type: ignore[attr-defined]
+    del bpy.types.WindowManager.image_to_print_task  # type: ignore[attr-defined]
     del bpy.types.Scene.image_to_print  # type: ignore[attr-defined]

@@ -130,28 +130,44 @@ def wall_thickness(context, obj, depsgraph, arrays: dict, max_mm: float):
     return np.where(distance < 0, np.inf, distance / k + start_mm)
 
 
-def check_object(context, obj, thresholds=None, elements: dict | None = None) -> dict:
-    """Checks of one object's evaluated mesh, in world space and millimetres.
-
-    ``elements``, when given, receives ``check -> (domain, indices)`` of the offenders."""
+def check_steps(context, obj, thresholds=None, elements: dict | None = None):
+    """The checks of one object as a generator: it yields ``(fraction, what comes next)``
+    between stages, so a modal operator can show progress and cancel, and returns the report."""
     from ..core.checks import full_report
     from ..core.errors import ImageToPrintError
 
     if obj is None or obj.type != 'MESH':
         raise ImageToPrintError(f"{getattr(obj, 'name', 'nothing')} is not a mesh object")
+    yield 0.0, "reading the mesh"
     depsgraph = context.evaluated_depsgraph_get()
     mm = 1.0 / blender_mesh.units_per_mm(context.scene)
     arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm)
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
     thresholds = thresholds or thresholds_from_scene(context.scene)
+    yield 0.15, "finding intersections"
+    crossing = intersecting_faces(obj, depsgraph)
+    yield 0.5, "measuring walls"
     wall = wall_thickness(context, obj, depsgraph, arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
+    yield 0.75, "checking edges, faces and shells"
     report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
                          tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
-                         edge_verts=arrays["edge_verts"], intersecting_faces=intersecting_faces(obj, depsgraph),
-                         wall_mm=wall, elements=elements)
+                         edge_verts=arrays["edge_verts"], intersecting_faces=crossing, wall_mm=wall,
+                         elements=elements)
     report["object"] = obj.name
     return report
+
+
+def check_object(context, obj, thresholds=None, elements: dict | None = None) -> dict:
+    """Checks of one object's evaluated mesh, in world space and millimetres.
+
+    ``elements``, when given, receives ``check -> (domain, indices)`` of the offenders."""
+    steps = check_steps(context, obj, thresholds, elements)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def summary(report: dict) -> str:
@@ -168,30 +184,87 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
     bl_label = "Check Printability"
     bl_options = {'REGISTER'}
 
+    # plain attributes, not annotations: Blender reads class annotations as properties
+    _timer = None  # type: Any
+    _steps = None  # type: Any
+
     @classmethod
     def poll(cls, context):
-        if not any(o.type == 'MESH' for o in context.selected_objects):
+        if not any(o is not None and o.type == 'MESH' for o in context.selected_objects):
             cls.poll_message_set("Select one or more mesh objects")
             return False
         return True
 
-    def execute(self, context):
+    def _all_steps(self, context):
+        """Every selected object's stages, one after the other, reporting as each finishes."""
         from ..core.errors import ImageToPrintError
 
         RESULTS.clear()
         ELEMENTS.clear()
-        for obj in (o for o in context.selected_objects if o.type == 'MESH'):
+        objects = [o for o in context.selected_objects if o is not None and o.type == 'MESH']
+        for number, obj in enumerate(objects):
             elements: dict = {}
+            steps = check_steps(context, obj, elements=elements)
             try:
-                report = check_object(context, obj, elements=elements)
+                while True:
+                    fraction, what = next(steps)
+                    yield (number + fraction) / len(objects), f"{obj.name}: {what}"
+            except StopIteration as done:
+                report = done.value
             except ImageToPrintError as exc:
                 self.report({'ERROR'}, str(exc))
                 continue
             RESULTS[obj.name] = report
-            elements["_counts"] = (report["vertices"], report.get("edges", -1), report["faces"])
+            elements["_counts"] = (report["vertices"], report["edges"], report["faces"])
             ELEMENTS[obj.name] = elements
             self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
+
+    def execute(self, context):
+        for _ in self._all_steps(context):
+            pass
         return {'FINISHED'}
+
+    def invoke(self, context, event):
+        if bpy.app.background or context.window is None:  # timers do not run headless
+            return self.execute(context)
+        self._steps = self._all_steps(context)
+        wm = context.window_manager
+        wm.image_to_print_task = "Checking"
+        wm.image_to_print_progress = 0.0
+        self._timer = wm.event_timer_add(0.01, window=context.window)
+        wm.modal_handler_add(self)
+        return {'RUNNING_MODAL'}
+
+    def modal(self, context, event):
+        if event.type == 'ESC':
+            self._finish(context)
+            self.report({'WARNING'}, "Check cancelled")
+            return {'CANCELLED'}
+        if event.type != 'TIMER':
+            return {'PASS_THROUGH'}
+        try:
+            fraction, what = next(self._steps)
+        except StopIteration:
+            self._finish(context)
+            return {'FINISHED'}
+        context.window_manager.image_to_print_progress = fraction
+        context.window_manager.image_to_print_task = what
+        for area in context.screen.areas if context.screen else ():
+            if area.type == 'VIEW_3D':
+                area.tag_redraw()
+        return {'RUNNING_MODAL'}
+
+    def _finish(self, context):
+        if self._steps is not None:
+            self._steps.close()  # between stages: no temporary data is alive
+        wm = context.window_manager
+        if self._timer is not None:
+            wm.event_timer_remove(self._timer)
+        wm.image_to_print_task = ""
+        wm.image_to_print_progress = 0.0
+        for area in context.screen.areas if context.screen else ():
+            if area.type == 'VIEW_3D':
+                area.tag_redraw()
 
 
 class IMAGE_TO_PRINT_OT_select_check(bpy.types.Operator):

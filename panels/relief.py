@@ -140,6 +140,10 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
+        wm = context.window_manager
+        if wm.image_to_print_task:
+            layout.progress(factor=wm.image_to_print_progress, type='BAR',
+                            text=f"{wm.image_to_print_task} (Esc cancels)")
         layout.operator("image_to_print.check", icon='CHECKMARK')
         layout.operator("image_to_print.toolbox_check", icon='MODIFIER')
         layout.operator("image_to_print.make_printable", icon='TOOL_SETTINGS')

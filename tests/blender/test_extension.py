@@ -92,6 +92,7 @@ def test_enabled_extension_registers_everything(ext):
         panel = getattr(bpy.types, name)
         assert panel.bl_category == "Image to Print"
     assert hasattr(bpy.types.Scene, "image_to_print")
+    assert hasattr(bpy.types.WindowManager, "image_to_print_progress")
     assert ext.cli._handle is not None
     for menu, draw in ext.panels.MENUS:
         assert draw in getattr(bpy.types, menu)._dyn_ui_initialize(), menu
@@ -120,6 +121,8 @@ def test_disable_leaves_nothing_registered(ext):
         for name in PANELS:
             assert not hasattr(bpy.types, name), name
         assert not hasattr(bpy.types.Scene, "image_to_print")
+        assert not hasattr(bpy.types.WindowManager, "image_to_print_progress")
+        assert not hasattr(bpy.types.WindowManager, "image_to_print_task")
         for menu, draw in menus:
             assert draw not in menu._dyn_ui_initialize()
         assert cli._handle is None
