@@ -87,12 +87,13 @@ def _wall_node_group(length_bu: float):
     return ng
 
 
-def wall_thickness(context, obj, depsgraph, arrays: dict, max_mm: float):
+def wall_thickness(context, arrays: dict, max_mm: float):
     """Per face of the evaluated mesh: wall thickness in mm up to ``max_mm`` (inf beyond).
 
     One ray per face, from just inside the centroid of the face's first triangle (a
     point on the surface even for a warped quad) straight inward; Geometry Nodes casts
-    them all in C against one BVH.  Runs on a temporary world-space copy, removed again.
+    them all in C against one BVH.  Runs on a temporary mesh built from ``arrays`` (world
+    space, mm), removed again.
     """
     import numpy as np
 
@@ -101,10 +102,12 @@ def wall_thickness(context, obj, depsgraph, arrays: dict, max_mm: float):
     k = blender_mesh.units_per_mm(context.scene)
     start_mm = 1e-4
     origin, inward = ray_samples(arrays["co"], arrays["tris"], arrays["tri_face"], len(arrays["loop_start"]))
-    me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), depsgraph=depsgraph)
+    # the probe mesh is built from the world-space arrays in hand (faster than copying the object)
+    me = blender_mesh.mesh_from_arrays(".image_to_print wall probe", arrays["co"] * k, arrays["loop_vert"],
+                                       arrays["loop_start"], edges=arrays["edge_verts"],
+                                       corner_edge=arrays["loop_edge"])
     tmp = ng = None
     try:
-        me.transform(obj.matrix_world)
         for name, values in ((SOURCE_ATTRIBUTE, (origin + inward * start_mm) * k), (DIRECTION_ATTRIBUTE, inward)):
             attribute: Any = me.attributes.new(name, 'FLOAT_VECTOR', 'FACE')
             attribute.data.foreach_set("vector", np.ascontiguousarray(values, dtype=np.float32).ravel())
@@ -148,7 +151,7 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     yield 0.15, "finding intersections"
     crossing = intersecting_faces(obj, depsgraph)
     yield 0.5, "measuring walls"
-    wall = wall_thickness(context, obj, depsgraph, arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
+    wall = wall_thickness(context, arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
     yield 0.75, "checking edges, faces and shells"
     report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
                          tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
