@@ -155,6 +155,17 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     }
 
 
+def selected_meshes(context) -> list:
+    """The selected mesh objects (skipping the None entries Blender 5.0 can list before a sync)."""
+    return [o for o in context.selected_objects if o is not None and o.type == 'MESH']
+
+
+def active_mesh(context):
+    """The active object if it is a mesh, else None."""
+    obj = context.active_object
+    return obj if obj is not None and obj.type == 'MESH' else None
+
+
 def select_only(context, obj) -> None:
     """Make ``obj`` the only selected and the active object.
 

@@ -193,7 +193,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not any(o is not None and o.type == 'MESH' for o in context.selected_objects):
+        if not blender_mesh.selected_meshes(context):
             cls.poll_message_set("Select one or more mesh objects")
             return False
         return True
@@ -204,7 +204,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
 
         RESULTS.clear()
         ELEMENTS.clear()
-        objects = [o for o in context.selected_objects if o is not None and o.type == 'MESH']
+        objects = blender_mesh.selected_meshes(context)
         for number, obj in enumerate(objects):
             elements: dict = {}
             steps = check_steps(context, obj, elements=elements)

@@ -147,7 +147,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
 
     @classmethod
     def poll(cls, context):
-        if not any(o is not None and o.type == 'MESH' for o in context.selected_objects):
+        if not blender_mesh.selected_meshes(context):
             cls.poll_message_set("Select one or more mesh objects to export")
             return False
         return True
@@ -162,7 +162,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         return False
 
     def invoke(self, context, event):
-        obj = context.active_object or next(o for o in context.selected_objects if o.type == 'MESH')
+        obj = blender_mesh.active_mesh(context) or blender_mesh.selected_meshes(context)[0]
         self.filepath = default_name(obj, "." + self.file_format.lower())
         return ExportHelper.invoke(self, context, event)
 
@@ -170,7 +170,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         from ..core.errors import ImageToPrintError
         from .check import check_object, summary
 
-        objects = [o for o in context.selected_objects if o is not None and o.type == 'MESH']
+        objects = blender_mesh.selected_meshes(context)
         self.check(context)
         path = bpy.path.abspath(self.filepath)
         try:

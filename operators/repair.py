@@ -197,8 +197,7 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        obj = context.active_object
-        if obj is None or obj.type != 'MESH':
+        if blender_mesh.active_mesh(context) is None:
             cls.poll_message_set("Select a mesh object")
             return False
         return True

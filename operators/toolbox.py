@@ -94,8 +94,7 @@ class IMAGE_TO_PRINT_OT_toolbox_check(bpy.types.Operator):
         if find_toolbox() is None:
             cls.poll_message_set("Install and enable Blender's 3D Print Toolbox extension")
             return False
-        obj = context.active_object
-        if obj is None or obj.type != 'MESH':
+        if blender_mesh.active_mesh(context) is None:
             cls.poll_message_set("Select a mesh object")
             return False
         return True
