@@ -38,6 +38,7 @@ class SolidMesh:
     # Optional edge table (E, 2) and per-corner edge index (L,), so Blender need not derive them.
     edges: np.ndarray | None = None
     corner_edge: np.ndarray | None = None
+    top_rc: np.ndarray | None = None  # (top_count, 2) grid row and column of each top vertex (masked layout)
 
     @property
     def triangles(self) -> int:
@@ -227,7 +228,8 @@ def _masked_solid(plan: ReliefPlan, cells: np.ndarray) -> SolidMesh:
     co[n_top:, 2] = 0.0
     uv = np.concatenate([top_uv, top_uv])
     lv, ls, lt = _polys((top, 4), (bottom, 4), (walls, 4))
-    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top)
+    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top,
+                     top_rc=np.stack([r, c], axis=1).astype(np.int32))
 
 
 def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A small, careful HTTP client (standard library only) for the remote backends.
+
+HTTPS for every non-loopback host; timeouts on every call; retries with
+exponential backoff for 429, 5xx and dropped connections; a size limit on
+downloads; one plain sentence per failure.  Keys travel only in headers and
+never appear in a message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+
+from ..errors import ImageToPrintError
+from . import check_cancel
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+STATUS_TEXT = {
+    400: "the service refused the request (400)",
+    401: "the service rejected the API key (401)",
+    402: "the account is out of credits (402)",
+    403: "access denied (403)",
+    404: "not found (404): check the server URL",
+    429: "the service is rate limiting requests (429): try again later",
+}
+RETRY = {429, 500, 502, 503, 504}
+
+
+class HTTPStatusError(ImageToPrintError):
+    def __init__(self, status: int, host: str):
+        text = STATUS_TEXT.get(status, f"the service failed (HTTP {status})")
+        super().__init__(f"{host}: {text}")
+        self.status = status
+
+
+def check_url(url: str) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImageToPrintError(f"not a web address: {url}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        raise ImageToPrintError(f"use HTTPS for {parts.hostname}: plain HTTP is only allowed on this computer")
+    return parts
+
+
+def _ssl_context():
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:
+        return ssl.create_default_context()
+
+
+@contextmanager
+def open_url(method: str, url: str, *, data: bytes | None = None, headers: dict | None = None,
+             timeout_s: float = 60.0):
+    """An open response, or one clear ImageToPrintError (never with the request's headers)."""
+    host = check_url(url).hostname
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout_s,
+                                          context=_ssl_context() if url.startswith("https") else None)
+    except urllib.error.HTTPError as exc:
+        raise HTTPStatusError(exc.code, str(host)) from None
+    except TimeoutError:
+        raise ImageToPrintError(f"{host}: no answer within {timeout_s:g} s") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise ImageToPrintError(f"{host}: no answer within {timeout_s:g} s") from None
+        raise ImageToPrintError(f"cannot reach {host}: {reason}") from None
+    except (ConnectionError, OSError) as exc:
+        raise ImageToPrintError(f"cannot reach {host}: {exc}") from None
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+def _sleep(seconds: float, cancel: threading.Event) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        check_cancel(cancel)
+        time.sleep(min(0.05, max(0.0, end - time.monotonic())))
+
+
+def request_json(method: str, url: str, *, body: dict | None = None, data: bytes | None = None,
+                 headers: dict | None = None, timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 1.0,
+                 cancel: threading.Event | None = None, max_bytes: int = 50 << 20) -> dict:
+    """Send a request and parse its JSON answer, retrying what is worth retrying."""
+    cancel = cancel or threading.Event()
+    headers = dict(headers or {})
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    headers.setdefault("Accept", "application/json")
+    host = check_url(url).hostname
+    for attempt in range(retries + 1):
+        check_cancel(cancel)
+        try:
+            with open_url(method, url, data=data, headers=headers, timeout_s=timeout_s) as response:
+                raw = response.read(max_bytes + 1)
+                kind = response.headers.get("Content-Type", "")
+            break
+        except HTTPStatusError as exc:
+            if exc.status not in RETRY or attempt == retries:
+                raise
+        except ImageToPrintError as exc:
+            if "cannot reach" not in str(exc) or attempt == retries:
+                raise
+        _sleep(backoff_s * (2 ** attempt), cancel)
+    if len(raw) > max_bytes:
+        raise ImageToPrintError(f"{host}: the answer is larger than {max_bytes >> 20} MB")
+    text = raw.decode("utf-8", errors="replace").lstrip()
+    if "html" in kind or text.startswith("<"):
+        raise ImageToPrintError(f"{host} answered with a web page, not the API: check the server URL")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ImageToPrintError(f"{host} answered with something that is not JSON") from None
+    if not isinstance(value, dict):
+        raise ImageToPrintError(f"{host} answered with unexpected JSON")
+    return value
+
+
+def download_file(url: str, suffix: str, *, headers: dict | None = None, timeout_s: float = 120.0,
+                  max_bytes: int = 200 << 20, cancel: threading.Event | None = None) -> str:
+    """Stream ``url`` into a temporary file (removed on failure); return its path."""
+    cancel = cancel or threading.Event()
+    host = check_url(url).hostname
+    fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=suffix)
+    done = 0
+    try:
+        with os.fdopen(fd, "wb") as out, open_url("GET", url, headers=headers, timeout_s=timeout_s) as response:
+            if int(response.headers.get("Content-Length") or 0) > max_bytes:
+                raise ImageToPrintError(f"{host}: the model is larger than the {max_bytes >> 20} MB download limit")
+            while True:
+                check_cancel(cancel)
+                chunk = response.read(1 << 20)
+                if not chunk:
+                    break
+                done += len(chunk)
+                if done > max_bytes:
+                    raise ImageToPrintError(f"{host}: the model is larger than the {max_bytes >> 20} MB download "
+                                            "limit")
+                out.write(chunk)
+    except BaseException:
+        os.remove(path)
+        raise
+    return path
+
+
+def multipart(fields: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body from name -> (filename, content, content type)."""
+    boundary = "image-to-print-" + os.urandom(8).hex()
+    parts = []
+    for name, (filename, content, kind) in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"

@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Remote image-to-3D services: a self-hosted Hunyuan3D-2 API server and the Tripo API.
+
+Both end in a GLB file.  Jobs are polled with backoff until a deadline, so a job
+stuck in "processing" (a failed Hunyuan job never reports failure) ends with a
+timeout message; cancel works between requests.  API keys come from the
+preferences or the environment and are only ever sent in a header.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import tempfile
+import threading
+import time
+
+from ..errors import ImageToPrintError
+from . import Backend, Job, MeshFile, Progress, check_cancel
+from .http import HTTPStatusError, check_url, download_file, multipart, request_json
+
+TRIPO_URL = "https://api.tripo3d.ai/v2/openapi"
+HUNYUAN_URL = "http://127.0.0.1:8081"
+
+
+def png_bytes(job: Job) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(job.image.rgba8, "RGBA").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def check_glb(path: str, host: str) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    size = os.path.getsize(path)
+    if len(head) < 12 or head[:4] != b"glTF" or int.from_bytes(head[8:12], "little") != size:
+        os.remove(path)
+        raise ImageToPrintError(f"{host} sent a corrupt or truncated GLB")
+
+
+def _poll_delay(elapsed_polls: int) -> float:
+    return min(30.0, 2.0 * (1.5 ** elapsed_polls))
+
+
+class RemoteBackend(Backend):
+    output = "mesh"
+    network = True
+    poll_scale = 1.0  # tests shorten the waits
+
+    def _wait(self, seconds: float, deadline: float, cancel: threading.Event) -> None:
+        end = min(time.monotonic() + seconds * self.poll_scale, deadline)
+        while time.monotonic() < end:
+            check_cancel(cancel)
+            time.sleep(0.02)
+
+
+class HunyuanBackend(RemoteBackend):
+    name = "hunyuan"
+    label = "Hunyuan3D-2 server (self-hosted)"
+    description = "Tencent Hunyuan3D-2's API server, run by you (api_server.py, port 8081 by default)"
+    licence = "Tencent Hunyuan Community Licence (not for the EU, UK and South Korea)"
+
+    def available(self, job: Job) -> tuple[bool, str]:
+        check_url(job.server or HUNYUAN_URL)
+        return True, ""
+
+    def run(self, job: Job, progress: Progress, cancel: threading.Event) -> MeshFile:
+        base = (job.server or HUNYUAN_URL).rstrip("/")
+        host = check_url(base).hostname or base
+        deadline = time.monotonic() + job.timeout_s
+        image = base64.b64encode(png_bytes(job)).decode()
+        progress(0.05, "sending the image")
+        try:
+            uid = request_json("POST", f"{base}/send", body={"image": image}, timeout_s=60, cancel=cancel).get("uid")
+        except HTTPStatusError as exc:
+            if exc.status not in (404, 405):
+                raise
+            uid = None
+        if not uid:  # an older server: the synchronous endpoint
+            progress(0.2, "generating (synchronous)")
+            path = self._post_generate(base, image, job, cancel)
+        else:
+            polls = 0
+            while True:
+                check_cancel(cancel)
+                if time.monotonic() >= deadline:
+                    raise ImageToPrintError(f"{host}: the job did not finish within {job.timeout_s:g} s "
+                                            "(a failed Hunyuan3D job stays 'processing')")
+                status = request_json("GET", f"{base}/status/{uid}", timeout_s=60, cancel=cancel)
+                if status.get("status") == "completed" and status.get("model_base64"):
+                    path = self._save_base64(status["model_base64"], job, host)
+                    break
+                if status.get("status") not in ("processing", "completed"):
+                    raise ImageToPrintError(f"{host}: unexpected job status {status.get('status')!r}")
+                progress(min(0.9, 0.1 + 0.05 * polls), "generating")
+                self._wait(_poll_delay(polls), deadline, cancel)
+                polls += 1
+        check_glb(path, host)
+        progress(1.0, "done")
+        return MeshFile(path=path, meta={"service": "hunyuan3d-2", "server": base})
+
+    def _post_generate(self, base: str, image: str, job: Job, cancel: threading.Event) -> str:
+        import json
+
+        from .http import open_url
+
+        host = check_url(base).hostname or base
+        data = json.dumps({"image": image, "type": "glb"}).encode()
+        limit = int(job.max_download_mb * 1e6)
+        fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=".glb")
+        try:
+            with os.fdopen(fd, "wb") as out, open_url("POST", f"{base}/generate", data=data,
+                                                       headers={"Content-Type": "application/json"},
+                                                       timeout_s=job.timeout_s) as response:
+                done = 0
+                while chunk := response.read(1 << 20):
+                    check_cancel(cancel)
+                    done += len(chunk)
+                    if done > limit:
+                        raise ImageToPrintError(f"{host}: the model is larger than the "
+                                                f"{job.max_download_mb:g} MB download limit")
+                    out.write(chunk)
+        except BaseException:
+            os.remove(path)
+            raise
+        return path
+
+    def _save_base64(self, text: str, job: Job, host: str) -> str:
+        if len(text) * 3 / 4 > job.max_download_mb * 1e6:
+            raise ImageToPrintError(f"{host}: the model is larger than the {job.max_download_mb:g} MB download limit")
+        try:
+            content = base64.b64decode(text, validate=True)
+        except ValueError:
+            raise ImageToPrintError(f"{host} sent a model that is not valid base64") from None
+        fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=".glb")
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        return path
+
+
+class TripoBackend(RemoteBackend):
+    name = "tripo"
+    label = "Tripo API (cloud, your key)"
+    description = "VAST's Tripo image-to-model service; needs an API key (preferences or TRIPO_API_KEY)"
+    licence = "Tripo terms of service"
+
+    def available(self, job: Job) -> tuple[bool, str]:
+        check_url(job.server or TRIPO_URL)
+        if not job.api_key:
+            return False, "no Tripo API key: set it in the preferences or the TRIPO_API_KEY environment variable"
+        return True, ""
+
+    def run(self, job: Job, progress: Progress, cancel: threading.Event) -> MeshFile:
+        base = (job.server or TRIPO_URL).rstrip("/")
+        host = check_url(base).hostname or base
+        auth = {"Authorization": f"Bearer {job.api_key}"}
+        deadline = time.monotonic() + job.timeout_s
+        progress(0.05, "uploading the image")
+        body, kind = multipart({"file": ("image.png", png_bytes(job), "image/png")})
+        upload = request_json("POST", f"{base}/upload", data=body, headers={**auth, "Content-Type": kind},
+                              timeout_s=120, cancel=cancel)
+        token = (upload.get("data") or {}).get("image_token")
+        if not token:
+            raise ImageToPrintError(f"{host}: the upload returned no image token")
+        task = request_json("POST", f"{base}/task", headers=auth, timeout_s=60, cancel=cancel,
+                            body={"type": "image_to_model", "file": {"type": "png", "file_token": token}})
+        task_id = (task.get("data") or {}).get("task_id")
+        if not task_id:
+            raise ImageToPrintError(f"{host}: the service returned no task id")
+        polls = 0
+        while True:
+            check_cancel(cancel)
+            if time.monotonic() >= deadline:
+                raise ImageToPrintError(f"{host}: the task did not finish within {job.timeout_s:g} s")
+            data = request_json("GET", f"{base}/task/{task_id}", headers=auth, timeout_s=60, cancel=cancel).get(
+                "data") or {}
+            status = data.get("status")
+            if status == "success":
+                output = data.get("output") or {}
+                url = output.get("pbr_model") or output.get("model") or output.get("base_model")
+                if not url:
+                    raise ImageToPrintError(f"{host}: the finished task has no model to download")
+                break
+            if status in ("failed", "cancelled", "banned", "expired", "unknown"):
+                raise ImageToPrintError(f"{host}: the task ended as '{status}'")
+            progress(0.1 + 0.8 * float(data.get("progress") or 0) / 100.0, f"generating ({status or 'queued'})")
+            eta = float(data.get("running_left_time") or 0)
+            self._wait(max(2.0, 0.5 * eta) if eta else _poll_delay(polls), deadline, cancel)
+            polls += 1
+        progress(0.92, "downloading the model")
+        path = download_file(url, ".glb", timeout_s=300, max_bytes=int(job.max_download_mb * 1e6), cancel=cancel)
+        check_glb(path, check_url(url).hostname or host)
+        progress(1.0, "done")
+        return MeshFile(path=path, meta={"service": "tripo", "task_id": task_id})

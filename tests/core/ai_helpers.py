@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Small ONNX models and fake servers built by the tests (nothing downloaded)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+
+
+def depth_model(path, size=56, kind="disparity"):
+    """A tiny ONNX model with Depth Anything V2's contract: float32 [1,3,H,W] in, [1,H,W] out.
+
+    Its "disparity" is the mean of the three (normalised) input channels, so the test
+    knows exactly what the post-processing should produce.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, [1, 3, size, size])
+    y = helper.make_tensor_value_info("predicted_depth", TensorProto.FLOAT, [1, size, size])
+    axes = helper.make_tensor("axes", TensorProto.INT64, [1], [1])
+    nodes = [helper.make_node("ReduceMean", ["pixel_values", "axes"], ["predicted_depth"], keepdims=0)]
+    graph = helper.make_graph(nodes, "depth", [x], [y], initializer=[axes])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    onnx.save(model, str(path))
+    return str(path)
+
+
+def wrong_model(path):
+    """A valid ONNX model with the wrong signature (a vector in, a vector out)."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    onnx.save(model, str(path))
+    return str(path)
+
+
+def tiny_glb() -> bytes:
+    """A valid GLB holding one triangle."""
+    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    gltf = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+            "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+            "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
+                           "min": [0, 0, 0], "max": [1, 1, 0]}],
+            "bufferViews": [{"buffer": 0, "byteLength": 36}], "buffers": [{"byteLength": 36}]}
+    js = json.dumps(gltf).encode()
+    js += b" " * (-len(js) % 4)
+    body = struct.pack("<I4s", len(js), b"JSON") + js + struct.pack("<I4s", len(positions), b"BIN\0") + positions
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+class FakeServer:
+    """A loopback HTTP server answering from a dict of handlers: (method, path) -> callable(request)."""
+
+    def __init__(self, routes):
+        outer = self
+        self.routes = routes
+        self.requests = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                outer.requests.append((method, self.path, dict(self.headers), body))
+                for (m, prefix), handler in outer.routes.items():
+                    if m == method and self.path.startswith(prefix):
+                        status, headers, payload = handler(self.path, body)
+                        break
+                else:
+                    status, headers, payload = 404, {}, b"{}"
+                if callable(payload):
+                    payload = payload()
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def do_GET(self):
+                self._handle("GET")
+
+            def do_POST(self):
+                self._handle("POST")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def json_reply(value, status=200):
+    return lambda path, body: (status, {"Content-Type": "application/json"}, json.dumps(value).encode())
+
+
+def slow(seconds, reply):
+    def handler(path, body):
+        time.sleep(seconds)
+        return reply(path, body)
+
+    return handler
+
+
+def b64_glb():
+    return base64.b64encode(tiny_glb()).decode()
+
+
+__all__ = ["depth_model", "wrong_model", "tiny_glb", "FakeServer", "json_reply", "slow", "b64_glb", "np"]

@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""core.ai: backends on real images, a test-built ONNX model and loopback servers (no network)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from ai_helpers import FakeServer, b64_glb, depth_model, json_reply, slow, tiny_glb, wrong_model
+from core_helpers import make_image
+
+from core import checks
+from core.ai import Cancelled, Job, run_job
+from core.ai.builtin import chamfer_distance, inflate
+from core.ai.depth import normalise
+from core.ai.remote import HunyuanBackend, TripoBackend
+from core.ai.solid import heightfields_to_solid
+from core.errors import ImageToPrintError
+
+
+def disc_rgba(size=120, radius=40, transparent=True):
+    y, x = np.mgrid[0:size, 0:size]
+    inside = (x - size / 2) ** 2 + (y - size / 2) ** 2 < radius ** 2
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[..., :3] = np.where(inside[..., None], 180, 255)
+    rgba[..., 3] = np.where(inside, 255, 0) if transparent else 255
+    if not transparent:
+        rgba[..., :3] = np.where(inside[..., None], np.array([200, 60, 40], np.uint8), 250)
+    return rgba, inside
+
+
+def image_from(rgba, with_alpha=True):
+    grey = rgba[..., :3].mean(axis=-1).astype(np.float32) / 255.0
+    img = make_image(grey)
+    img.rgba8 = rgba
+    img.alpha = rgba[..., 3].astype(np.float32) / 255.0 if with_alpha else None
+    return img
+
+
+def closed(mesh):
+    r = checks.full_report(mesh.co, mesh.loop_vert, mesh.loop_start, mesh.loop_total)
+    c = r["checks"]
+    assert (c["non_manifold_edges"], c["bad_contiguous_edges"], c["inside_out"], c["non_manifold_vertices"]) == (
+        0, 0, False, 0), c
+    return r
+
+
+@pytest.mark.parametrize("transparent", [True, False])
+def test_builtin_inflates_a_disc_into_a_closed_dome_of_the_requested_size(transparent):
+    rgba, _inside = disc_rgba(transparent=transparent)
+    job = Job(image=image_from(rgba, transparent), size_mm=50.0, resolution=100, inflation=0.5, detail_mm=0.0,
+              min_thickness_mm=1.0)
+    hf = run_job("builtin", job)
+    assert hf.meta["mask_from"] == ("alpha" if transparent else "background colour")
+    report = closed(heightfields_to_solid(hf))
+    assert max(report["bbox_mm"][:2]) == pytest.approx(50.0, rel=0.03)
+    # flat back: the thickest point is min + 2 x inflation x radius
+    assert report["bbox_mm"][2] == pytest.approx(1.0 + 2 * 0.5 * 25.0, rel=0.08)
+    assert report["bbox_min_mm"][2] == 0.0
+
+
+def test_symmetric_back_is_mirrored_and_the_rim_keeps_the_minimum_thickness():
+    rgba, _ = disc_rgba()
+    hf = run_job("builtin", Job(image=image_from(rgba), size_mm=40.0, resolution=80, flat_back=False,
+                                min_thickness_mm=1.5, detail_mm=0.0))
+    assert np.allclose(hf.front[hf.mask], hf.back[hf.mask])
+    assert (hf.front + hf.back)[hf.mask].min() >= 1.5 - 1e-5
+    closed(heightfields_to_solid(hf))
+
+
+def test_chamfer_distance_and_balloon_profile():
+    mask = np.zeros((9, 9), bool)
+    mask[1:8, 1:8] = True
+    d = chamfer_distance(mask)
+    assert d[4, 4] == 4.0 and d[1, 1] == 1.0 and d[0, 0] == 0.0
+    h = inflate(mask)
+    assert h[4, 4] == pytest.approx(4.5) and h.min() == 0.0 and (h[mask] > 0).all()
+
+
+def test_no_foreground_and_busy_background_are_refused():
+    blank = np.full((60, 60, 4), 255, np.uint8)
+    with pytest.raises(ImageToPrintError, match="no foreground"):
+        run_job("builtin", Job(image=image_from(blank, with_alpha=False)))
+    noisy = (np.random.default_rng(0).random((60, 60, 4)) * 255).astype(np.uint8)
+    noisy[..., 3] = 255
+    with pytest.raises(ImageToPrintError, match="background"):
+        run_job("builtin", Job(image=image_from(noisy, with_alpha=False)))
+
+
+def test_foreground_touching_the_border_warns():
+    rgba, _ = disc_rgba(size=60, radius=40)
+    hf = run_job("builtin", Job(image=image_from(rgba), resolution=60))
+    assert any("border" in w for w in hf.warnings)
+    closed(heightfields_to_solid(hf))
+
+
+def test_cancel_stops_the_job():
+    cancel = threading.Event()
+    cancel.set()
+    rgba, _ = disc_rgba()
+    with pytest.raises(Cancelled):
+        run_job("builtin", Job(image=image_from(rgba)), cancel=cancel)
+
+
+def test_bad_job_settings():
+    rgba, _ = disc_rgba()
+    with pytest.raises(ImageToPrintError, match="positive"):
+        run_job("builtin", Job(image=image_from(rgba), size_mm=-5))
+    with pytest.raises(ImageToPrintError, match="unknown backend"):
+        run_job("magic", Job(image=image_from(rgba)))
+
+
+# ---- ONNX depth model -------------------------------------------------------------------------------
+
+def test_onnx_backend_preprocesses_runs_and_postprocesses(tmp_path):
+    model = depth_model(tmp_path / "depth.onnx", size=56)
+    rgba, inside = disc_rgba(size=112, radius=50)
+    # left half of the disc darker: the test model's "disparity" is the mean of the normalised RGB
+    rgba[:, :56, :3] = np.where(inside[:, :56, None], 60, rgba[:, :56, :3])
+    job = Job(image=image_from(rgba), model_path=model, size_mm=50.0, resolution=112, inflation=0.0,
+              depth_mm=5.0, min_thickness_mm=1.0)
+    hf = run_job("onnx", job)
+    assert hf.meta["input"] == ["pixel_values", 56, 56] and hf.meta["output"] == "predicted_depth"
+    assert hf.meta["licence"] == "Apache-2.0"
+    rows = hf.front.shape[0]
+    mid = rows // 2
+    left, right = hf.front[mid, 20:40], hf.front[mid, 75:95]
+    # brighter (right) is "nearer" for this model, so it stands out by about the depth range
+    assert right.mean() - left.mean() == pytest.approx(5.0, rel=0.15)
+    assert hf.front[hf.mask].min() >= 1.0 - 1e-5
+    closed(heightfields_to_solid(hf))
+
+
+def test_normalise_uses_robust_percentiles_inside_the_mask():
+    d = np.linspace(0, 1, 100, dtype=np.float32).reshape(10, 10)
+    d[0, 0] = 50.0  # an outlier
+    mask = np.ones((10, 10), bool)
+    n = normalise(d, mask)
+    assert n.max() == 1.0 and n.min() == 0.0 and np.median(n) == pytest.approx(0.5, abs=0.05)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: (p.write_bytes(b"not a model"), str(p))[1], "not a usable ONNX model"),
+    (lambda p: wrong_model(p), "wrong model signature"),
+    (lambda p: str(p.parent / "missing.onnx"), "not found"),
+])
+def test_bad_model_files(tmp_path, make, message):
+    rgba, _ = disc_rgba()
+    path = make(tmp_path / "model.onnx")
+    with pytest.raises(ImageToPrintError, match=message):
+        run_job("onnx", Job(image=image_from(rgba), model_path=path))
+
+
+# ---- remote services on loopback ---------------------------------------------------------------------
+
+def fast(backend):
+    backend.poll_scale = 0.01
+    return backend
+
+
+def hunyuan(job, monkeypatch):
+    monkeypatch.setattr("core.ai.backends", lambda: {"hunyuan": fast(HunyuanBackend())})
+    return run_job("hunyuan", job)
+
+
+def test_hunyuan_send_and_status_until_completed(tmp_path, monkeypatch):
+    calls = {"n": 0}
+
+    def status(path, body):
+        calls["n"] += 1
+        done = calls["n"] >= 3
+        value = {"status": "completed", "model_base64": b64_glb()} if done else {"status": "processing"}
+        return 200, {"Content-Type": "application/json"}, __import__("json").dumps(value).encode()
+
+    routes = {("POST", "/send"): json_reply({"uid": "abc"}), ("GET", "/status/abc"): status}
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server:
+        result = hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+        sent = __import__("json").loads(server.requests[0][3])
+    assert open(result.path, "rb").read() == tiny_glb()
+    assert calls["n"] == 3 and "image" in sent
+
+
+def test_hunyuan_falls_back_to_generate(monkeypatch):
+    routes = {("POST", "/generate"): lambda path, body: (200, {"Content-Type": "model/gltf-binary"}, tiny_glb())}
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server:
+        result = hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+    assert open(result.path, "rb").read()[:4] == b"glTF"
+
+
+def test_hunyuan_job_stuck_in_processing_times_out(monkeypatch):
+    routes = {("POST", "/send"): json_reply({"uid": "x"}), ("GET", "/status/x"): json_reply({"status": "processing"})}
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match="did not finish within 0.5 s"):
+        hunyuan(Job(image=image_from(rgba), server=server.url, timeout_s=0.5), monkeypatch)
+
+
+@pytest.mark.parametrize("routes,message", [
+    ({("POST", "/send"): json_reply({}, status=500)}, "failed \\(HTTP 500\\)"),
+    ({("POST", "/send"): lambda p, b: (200, {"Content-Type": "text/html"}, b"<html>Gradio</html>")}, "web page"),
+    ({("POST", "/send"): json_reply({"uid": "c"}),
+      ("GET", "/status/c"): json_reply({"status": "completed", "model_base64": "bm90IGEgZ2xi"})}, "corrupt"),
+])
+def test_hunyuan_failures(monkeypatch, routes, message):
+    monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: None)  # retries without the waits
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match=message):
+        hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+
+
+def test_plain_http_to_a_remote_host_is_refused():
+    rgba, _ = disc_rgba()
+    with pytest.raises(ImageToPrintError, match="HTTPS"):
+        run_job("hunyuan", Job(image=image_from(rgba), server="http://example.com:8081"))
+
+
+def tripo_routes(server_url, final=None, status_seq=("queued", "running", "success"), glb=None):
+    state = {"i": 0}
+
+    def task(path, body):
+        status = status_seq[min(state["i"], len(status_seq) - 1)]
+        state["i"] += 1
+        data = {"task_id": "t1", "status": status, "progress": 50}
+        if status == "success":
+            data["output"] = {"model": f"{server_url()}/files/model.glb"}
+        return 200, {"Content-Type": "application/json"}, __import__("json").dumps({"code": 0, "data": data}).encode()
+
+    return {
+        ("POST", "/upload"): json_reply({"code": 0, "data": {"image_token": "tok"}}),
+        ("POST", "/task"): json_reply({"code": 0, "data": {"task_id": "t1"}}),
+        ("GET", "/task/t1"): task,
+        ("GET", "/files/model.glb"): lambda p, b: (200, {"Content-Type": "model/gltf-binary"}, glb or tiny_glb()),
+    }
+
+
+def tripo(job, monkeypatch):
+    monkeypatch.setattr("core.ai.backends", lambda: {"tripo": fast(TripoBackend())})
+    return run_job("tripo", job)
+
+
+def test_tripo_upload_task_poll_download(monkeypatch):
+    rgba, _ = disc_rgba()
+    holder = {}
+    with FakeServer(tripo_routes(lambda: holder["url"])) as server:
+        holder["url"] = server.url
+        result = tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
+        auth = [r[2].get("Authorization") for r in server.requests]
+        upload_body = server.requests[0][3]
+    assert open(result.path, "rb").read() == tiny_glb()
+    assert auth[:4] == ["Bearer tsk_secret"] * 4  # the key goes in the header
+    assert b'name="file"' in upload_body and b"\x89PNG" in upload_body
+    assert result.meta["task_id"] == "t1"
+
+
+@pytest.mark.parametrize("status,message", [(401, "rejected the API key"), (402, "out of credits"),
+                                            (429, "rate limiting"), (500, "HTTP 500")])
+def test_tripo_http_errors_name_the_cause_and_never_the_key(monkeypatch, status, message):
+    rgba, _ = disc_rgba()
+    routes = {("POST", "/upload"): json_reply({"message": "nope"}, status=status)}
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError) as info:
+        backend = fast(TripoBackend())
+        monkeypatch.setattr("core.ai.backends", lambda: {"tripo": backend})
+        monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: None)
+        run_job("tripo", Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"))
+    assert message in str(info.value) and "tsk_secret" not in str(info.value)
+
+
+def test_tripo_needs_a_key():
+    rgba, _ = disc_rgba()
+    with pytest.raises(ImageToPrintError, match="TRIPO_API_KEY"):
+        run_job("tripo", Job(image=image_from(rgba), api_key=""))
+
+
+def test_tripo_failed_task_timeout_and_oversized_download(monkeypatch):
+    rgba, _ = disc_rgba()
+    holder = {}
+    with FakeServer(tripo_routes(lambda: holder["url"], status_seq=("running", "failed"))) as server:
+        holder["url"] = server.url
+        with pytest.raises(ImageToPrintError, match="ended as 'failed'"):
+            tripo(Job(image=image_from(rgba), server=server.url, api_key="k"), monkeypatch)
+    with FakeServer(tripo_routes(lambda: holder["url"], status_seq=("running",))) as server:
+        holder["url"] = server.url
+        with pytest.raises(ImageToPrintError, match="did not finish"):
+            tripo(Job(image=image_from(rgba), server=server.url, api_key="k", timeout_s=0.3), monkeypatch)
+    with FakeServer(tripo_routes(lambda: holder["url"], glb=tiny_glb() * 4000)) as server:
+        holder["url"] = server.url
+        with pytest.raises(ImageToPrintError, match="download limit"):
+            tripo(Job(image=image_from(rgba), server=server.url, api_key="k", max_download_mb=0.1), monkeypatch)
+
+
+def test_a_server_that_never_answers_times_out(monkeypatch):
+    from core.ai import http
+
+    routes = {("POST", "/slow"): slow(2.0, json_reply({}))}
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match="no answer within 0.3 s"):
+        http.request_json("POST", f"{server.url}/slow", body={}, timeout_s=0.3, retries=0)
+
+
+def test_download_checks_the_pinned_checksum(tmp_path):
+    import hashlib
+
+    from core.ai.download import download
+
+    payload = b"model bytes" * 100
+    routes = {("GET", "/m.onnx"): lambda p, b: (200, {}, payload)}
+    with FakeServer(routes) as server:
+        good = download(f"{server.url}/m.onnx", str(tmp_path / "m.onnx"), hashlib.sha256(payload).hexdigest(),
+                        max_bytes=10_000)
+        assert open(good, "rb").read() == payload
+        with pytest.raises(ImageToPrintError, match="checksum"):
+            download(f"{server.url}/m.onnx", str(tmp_path / "bad.onnx"), "0" * 64, max_bytes=10_000)
+    assert not (tmp_path / "bad.onnx").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
