@@ -85,6 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"refuse larger images, 0 = no limit (default {d.max_megapixels:g})")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")
 
+    a = sub.add_parser("ai", help="image -> full 3D object (built-in, ONNX depth model, or a server)",
+                       description="Infer a 3D object from IMAGE, make it printable and export it. Backends: "
+                                   "builtin (geometric inflation, not AI; offline), onnx (local depth model, "
+                                   "--model PATH), hunyuan (your Hunyuan3D-2 server, --server URL), tripo (needs "
+                                   "TRIPO_API_KEY). Remote servers other than this computer need online access.")
+    a.add_argument("image", metavar="IMAGE")
+    a.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
+                   help="output file: .stl, .3mf, .obj (mm) or .glb; repeat for several")
+    a.add_argument("--backend", choices=("builtin", "onnx", "hunyuan", "tripo"), default="builtin")
+    a.add_argument("--model", metavar="PATH", help="depth model .onnx file (onnx backend)")
+    a.add_argument("--depth-model", choices=("depth-anything-v2-small", "midas-v2.1-small"),
+                   default="depth-anything-v2-small", help="which model --model is (pre/post-processing)")
+    a.add_argument("--server", metavar="URL", help="server address (hunyuan, tripo)")
+    a.add_argument("--size", type=_mm, default=80.0, metavar="MM", help="largest dimension of the result (default 80)")
+    a.add_argument("--symmetric", action="store_true", help="mirrored back instead of a flat back")
+    a.add_argument("--min-thickness", type=_mm, default=1.2, metavar="MM", help="thinnest anywhere (default 1.2)")
+    a.add_argument("--inflation", type=float, default=0.6, help="bulge relative to half-width (default 0.6)")
+    a.add_argument("--detail", type=float, default=0.6, metavar="MM", help="shading detail, builtin (default 0.6)")
+    a.add_argument("--depth", type=float, default=4.0, metavar="MM", help="depth detail, onnx (default 4)")
+    a.add_argument("--resolution", type=int, default=320, help="samples along the longest side (default 320)")
+    a.add_argument("--timeout", type=float, default=600.0, metavar="S", help="remote job deadline (default 600)")
+    a.add_argument("--report", metavar="PATH", help="write a JSON report")
+
     c = sub.add_parser("check", help="print checks of a mesh file (STL, OBJ, PLY, GLB)",
                        description="Check MESH for printability, on the mesh in millimetres (STL, OBJ and PLY "
                                    "are taken as mm, glTF as metres). Exit 0 printable, 3 not printable.")
@@ -242,7 +265,64 @@ def run_check(args) -> int:
     return EXIT_OK if result["printable"] else EXIT_NOT_PRINTABLE
 
 
-COMMANDS = {"relief": run_relief, "check": run_check}
+def run_ai(args) -> int:
+    import types
+
+    import bpy
+
+    from .core.ai import run_job
+    from .core.errors import ImageToPrintError
+    from .core.report import check_writable, write_json
+    from .operators.ai import build_object, make_job
+    from .operators.export import FORMATS, export_object
+
+    outputs = [check_writable(path) for path in args.output]
+    for path in outputs:
+        if os.path.splitext(path)[1].lower() not in FORMATS:
+            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
+    report_path = check_writable(args.report) if args.report else None
+    props = types.SimpleNamespace(backend=args.backend, size_mm=args.size, flat_back=not args.symmetric,
+                                  wall_mm=args.min_thickness, inflation=args.inflation, detail_mm=args.detail,
+                                  depth_mm=args.depth, resolution=args.resolution)
+    context = _context()
+    job = make_job(context, props, args.image, model_path=os.path.abspath(args.model) if args.model else "",
+                   server=args.server or "")
+    job.model = args.depth_model
+    job.timeout_s = args.timeout
+    last = {"text": ""}
+
+    def progress(fraction, text):
+        if text != last["text"]:
+            last["text"] = text
+            print(f"  {round(fraction * 100):3d}% {text}", flush=True)
+
+    result = run_job(args.backend, job, progress)
+    obj, report = build_object(context, result, job, args.image)
+    try:
+        written = [export_object(context, obj, path) for path in outputs]
+    except BaseException:
+        mesh = obj.data
+        bpy.data.objects.remove(obj)
+        bpy.data.meshes.remove(mesh)
+        raise
+    report.update({"route": "ai", "backend": args.backend, "image": os.path.abspath(args.image),
+                   "outputs": written, "warnings": result.warnings, "blender": bpy.app.version_string,
+                   "meta": {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}})
+    if report_path:
+        write_json(report_path, report)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}")
+    if report_path:
+        print(f"wrote {report_path}")
+    size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
+    verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
+    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
+    return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+
+
+COMMANDS = {"relief": run_relief, "check": run_check, "ai": run_ai}
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,15 @@ are what a printer and its user think in, whatever the scene's units.
 import math
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, PointerProperty, StringProperty
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    FloatVectorProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
 
 from .core.settings import CheckDefaults, ReliefSettings
 
@@ -84,6 +92,34 @@ class ReliefProperties:
                       _DEFAULTS.max_error_mm, min=0.0001, soft_max=0.5, step=0.1, precision=3)
 
 
+BACKEND_ITEMS = (
+    ('builtin', "Built-in (geometric)", "Inflate the outline and add the image's shading: not AI, offline, no model"),
+    ('onnx', "Depth Model (ONNX)", "A local depth model (Depth Anything V2 Small, Apache-2.0): offline"),
+    ('hunyuan', "Hunyuan3D-2 Server", "Your own Hunyuan3D-2 API server (Tencent community licence)"),
+    ('tripo', "Tripo API", "Tripo's cloud service with your API key (needs online access)"),
+)
+
+
+class AIProperties:
+    """Options shared by the AI Mesh operator (Redo panel) and the sidebar settings."""
+
+    backend: EnumProperty(name="Backend", items=BACKEND_ITEMS, default='builtin')
+    size_mm: FloatProperty(name="Size", default=80.0, min=1.0, soft_max=500.0,
+                           description="Largest dimension of the result (mm)")
+    flat_back: BoolProperty(name="Flat Back", default=True,
+                            description="A flat back that lies on the bed (off: mirrored front and back)")
+    wall_mm: FloatProperty(name="Min Thickness", default=1.2, min=0.1, soft_max=10.0,
+                           description="Thinnest the object may be anywhere, at its outline too (mm)")
+    inflation: FloatProperty(name="Inflation", default=0.6, min=0.0, soft_max=2.0,
+                             description="How far the shape bulges, relative to its half-width")
+    detail_mm: FloatProperty(name="Shading Detail", default=0.6, min=0.0, soft_max=5.0,
+                             description="Relief from the image's shading, built-in backend (mm)")
+    depth_mm: FloatProperty(name="Depth Detail", default=4.0, min=0.0, soft_max=30.0,
+                            description="How far the nearest point stands out, depth-model backend (mm)")
+    resolution: IntProperty(name="Resolution", default=320, min=16, max=2048,
+                            description="Samples along the longest side")
+
+
 # Module functions, not methods: a Python method on a registered PropertyGroup
 # makes the bpy 4.2 module crash at interpreter exit.
 def relief_settings(props) -> ReliefSettings:
@@ -98,10 +134,11 @@ def copy_relief_settings(target, source) -> None:
         setattr(target, name, getattr(source, name))
 
 
-class IMAGE_TO_PRINT_PG_settings(ReliefProperties, bpy.types.PropertyGroup):
+class IMAGE_TO_PRINT_PG_settings(ReliefProperties, AIProperties, bpy.types.PropertyGroup):
     """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
+    ai_image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH')
 
     # print-check limits (mm and degrees; defaults documented in core/checks.py)
     check_zero_mm: FloatProperty(name="Degenerate", default=_CHECK_DEFAULTS.zero_mm, min=0.0, soft_max=0.1,
@@ -132,10 +169,31 @@ class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
         name="Max Megapixels", default=_DEFAULTS.max_megapixels, min=0.0,
         description="Refuse images larger than this before decoding them (decompression-bomb guard, 0 = no limit)")
 
+    depth_model: EnumProperty(
+        name="Depth Model",
+        items=(("depth-anything-v2-small", "Depth Anything V2 Small", "Apache-2.0; 518 px input"),
+               ("midas-v2.1-small", "MiDaS v2.1 Small", "MIT; 256 px input")),
+        description="Which model the file below is (sets its pre- and post-processing)")
+    depth_model_path: StringProperty(name="Model File", subtype='FILE_PATH',
+                                     description="The depth model's .onnx file")
+    hunyuan_url: StringProperty(name="Hunyuan3D-2 Server", default="http://127.0.0.1:8081",
+                                description="Address of your Hunyuan3D-2 API server (api_server.py)")
+    tripo_api_key: StringProperty(name="Tripo API Key", subtype='PASSWORD', options={'SKIP_SAVE'},
+                                  description="Kept in the preferences, never in .blend files; "
+                                  "the TRIPO_API_KEY environment variable takes precedence")
+
     def draw(self, _context):
         layout = self.layout
         layout.use_property_split = True
         layout.prop(self, "max_megapixels")
+        layout.separator()
+        layout.prop(self, "depth_model")
+        layout.prop(self, "depth_model_path")
+        layout.operator("image_to_print.download_model", icon='IMPORT')
+        layout.label(text="Depth Anything V2 Small: Apache-2.0. MiDaS v2.1 small: MIT.", icon='INFO')
+        layout.prop(self, "hunyuan_url")
+        layout.label(text="Hunyuan3D-2: Tencent community licence (not for the EU, UK, South Korea).", icon='INFO')
+        layout.prop(self, "tripo_api_key")
 
 
 def preferences(context=None):

@@ -3,6 +3,7 @@
 
 from .menus import MENUS
 from .relief import (
+    IMAGE_TO_PRINT_PT_ai,
     IMAGE_TO_PRINT_PT_check,
     IMAGE_TO_PRINT_PT_export,
     IMAGE_TO_PRINT_PT_relief,
@@ -12,6 +13,7 @@ from .relief import (
 classes = (
     IMAGE_TO_PRINT_PT_relief,
     IMAGE_TO_PRINT_PT_relief_image,
+    IMAGE_TO_PRINT_PT_ai,
     IMAGE_TO_PRINT_PT_check,
     IMAGE_TO_PRINT_PT_export,
 )

@@ -4,11 +4,13 @@
 
 def draw_import(self, _context):
     self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
+    self.layout.operator("image_to_print.ai_mesh", text="Image as AI Mesh", icon='MESH_MONKEY')
 
 
 def draw_add_mesh(self, _context):
     self.layout.separator()
     self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
+    self.layout.operator("image_to_print.ai_mesh", text="Image as AI Mesh", icon='MESH_MONKEY')
 
 
 def draw_export(self, _context):

@@ -23,6 +23,8 @@ PLATFORM_TAGS = {  # wheel platform tag -> pip --platform
     "win_amd64": "win_amd64",
     "macosx_11_0_arm64": "macosx_11_0_arm64",
     "manylinux_2_27_x86_64.manylinux_2_28_x86_64": "manylinux_2_28_x86_64",
+    "macosx_14_0_arm64": "macosx_14_0_arm64",
+    "manylinux_2_28_x86_64": "manylinux_2_28_x86_64",
 }
 
 
@@ -53,13 +55,17 @@ def fetch_wheels(data: dict) -> None:
         if os.path.exists(path):
             continue
         name = os.path.basename(rel)
-        m = re.match(r"^([^-]+)-([^-]+)-(cp\d+)-([^-]+)-(.+)\.whl$", name)
+        m = re.match(r"^([^-]+)-([^-]+)-([^-]+)-([^-]+)-(.+)\.whl$", name)
         if not m:
             sys.exit(f"build_extension: cannot parse wheel name {name}")
         dist, version, pytag, _abi, plat = m.groups()
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-               "--dest", folder, "--python-version", pytag[2:3] + "." + pytag[3:], "--implementation", "cp",
-               "--platform", PLATFORM_TAGS.get(plat, plat), f"{dist}=={version}"]
+               "--dest", folder, f"{dist}=={version}"]
+        if plat == "any":  # ask for the pure-Python wheel, not a platform build of the same version
+            cmd += ["--python-version", "3.11", "--implementation", "py", "--platform", "any"]
+        else:
+            cmd += ["--python-version", pytag[2:3] + "." + pytag[3:], "--implementation", "cp",
+                    "--platform", PLATFORM_TAGS.get(plat, plat)]
         print("downloading", name, flush=True)
         subprocess.run(cmd, check=True)
         if not os.path.exists(path):

@@ -121,6 +121,6 @@ class BuiltinBackend(Backend):
         detail = shading_detail(grey, mask)
         check_cancel(cancel)
         result = heightfields_from(mask, detail, job, warnings)
-        result.meta["mask_from"] = how
+        result.meta.update({"mask_from": how, "pad": 1})
         progress(1.0, "done")
         return result

@@ -162,6 +162,6 @@ class OnnxDepthBackend(Backend):
                         min_thickness_mm=job.min_thickness_mm, inflation=job.inflation, detail_mm=job.depth_mm)
         result = heightfields_from(mask, detail, depth_job, warnings)
         result.meta.update({"model": model.label, "licence": model.licence, "input": [in_name, height, width],
-                            "output": out_name, "mask_from": how})
+                            "output": out_name, "mask_from": how, "pad": 1})
         progress(1.0, "done")
         return result

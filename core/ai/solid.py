@@ -22,4 +22,11 @@ def heightfields_to_solid(hf: HeightFields) -> SolidMesh:
     mesh.co[:n_top, 2] = hf.front[r, c]
     mesh.co[n_top:, 2] = -hf.back[r, c]
     mesh.co[:, 2] -= mesh.co[:, 2].min()
+    # the image projected from the front: the padded canvas' inner samples span the whole image
+    pad = int(hf.meta.get("pad", 0))
+    rr = np.concatenate([r, r])
+    cc = np.concatenate([c, c])
+    inner_rows, inner_cols = max(rows - 2 * pad, 1), max(cols - 2 * pad, 1)
+    mesh.uv_color = np.stack([(cc - pad + 0.5) / inner_cols, 1.0 - (rr - pad + 0.5) / inner_rows],
+                             axis=1).astype(np.float32)
     return mesh

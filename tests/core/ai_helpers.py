@@ -49,15 +49,44 @@ def wrong_model(path):
 
 def tiny_glb() -> bytes:
     """A valid GLB holding one triangle."""
-    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    return mesh_glb([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [(0, 1, 2)])
+
+
+def cube_glb(size=0.5) -> bytes:
+    """A valid GLB holding a closed, outward-facing cube (glTF: metres, Y up)."""
+    v = [(x * size, y * size, z * size) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+    index = {p: i for i, p in enumerate(v)}
+
+    def i(x, y, z):
+        return index[(x * size, y * size, z * size)]
+
+    quads = [((0, 0, 0), (0, 0, 1), (0, 1, 1), (0, 1, 0)), ((1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1)),
+             ((0, 0, 0), (1, 0, 0), (1, 0, 1), (0, 0, 1)), ((0, 1, 0), (0, 1, 1), (1, 1, 1), (1, 1, 0)),
+             ((0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 0, 0)), ((0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1))]
+    tris = []
+    for q in quads:
+        a, b, c, d = (i(*p) for p in q)
+        tris += [(a, b, c), (a, c, d)]
+    return mesh_glb(v, tris)
+
+
+def mesh_glb(vertices, triangles) -> bytes:
+    positions = struct.pack(f"<{3 * len(vertices)}f", *[c for v in vertices for c in v])
+    indices = struct.pack(f"<{3 * len(triangles)}I", *[i for t in triangles for i in t])
+    lo = [min(v[k] for v in vertices) for k in range(3)]
+    hi = [max(v[k] for v in vertices) for k in range(3)]
     gltf = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
-            "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
-            "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
-                           "min": [0, 0, 0], "max": [1, 1, 0]}],
-            "bufferViews": [{"buffer": 0, "byteLength": 36}], "buffers": [{"byteLength": 36}]}
+            "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
+            "accessors": [{"bufferView": 0, "componentType": 5126, "count": len(vertices), "type": "VEC3",
+                           "min": lo, "max": hi},
+                          {"bufferView": 1, "componentType": 5125, "count": 3 * len(triangles), "type": "SCALAR"}],
+            "bufferViews": [{"buffer": 0, "byteLength": len(positions)},
+                            {"buffer": 0, "byteOffset": len(positions), "byteLength": len(indices)}],
+            "buffers": [{"byteLength": len(positions) + len(indices)}]}
     js = json.dumps(gltf).encode()
     js += b" " * (-len(js) % 4)
-    body = struct.pack("<I4s", len(js), b"JSON") + js + struct.pack("<I4s", len(positions), b"BIN\0") + positions
+    binary = positions + indices
+    body = struct.pack("<I4s", len(js), b"JSON") + js + struct.pack("<I4s", len(binary), b"BIN\0") + binary
     return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
 
 
@@ -135,4 +164,5 @@ def b64_glb():
     return base64.b64encode(tiny_glb()).decode()
 
 
-__all__ = ["depth_model", "wrong_model", "tiny_glb", "FakeServer", "json_reply", "slow", "b64_glb", "np"]
+__all__ = ["depth_model", "wrong_model", "tiny_glb", "cube_glb", "mesh_glb", "FakeServer", "json_reply", "slow",
+           "b64_glb", "np"]

@@ -1,0 +1,319 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""AI mesh: one image to a full 3D object, inferred off the main thread.
+
+In the UI the backend runs in a worker thread (no bpy there) while a modal
+operator shows progress in the panel; Esc cancels and leaves the scene as it
+was.  Headless (``bpy.app.background``) the same pipeline runs synchronously,
+because timers do not fire there.  The result becomes a mesh object sized so
+its largest dimension is the requested size, placed on the bed, made
+printable and checked.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any  # noqa: F401  (used in type comments)
+
+import bpy
+from bpy.props import BoolProperty, StringProperty
+from bpy_extras.io_utils import ImportHelper
+
+from ..properties import AIProperties
+from . import blender_mesh
+
+
+def _preferences(context):
+    from ..properties import preferences
+
+    return preferences(context)
+
+
+def make_job(context, props, image_path: str, **overrides):
+    """A core Job from operator or sidebar properties, preferences and the environment (main thread)."""
+    from ..core.ai import Job
+    from ..core.ai.http import LOOPBACK, check_url
+    from ..core.errors import ImageToPrintError
+    from ..core.image import load_image
+
+    prefs = _preferences(context)
+    backend = overrides.get("backend", props.backend)
+    server = overrides.get("server") or ""
+    model_path = overrides.get("model_path") or ""
+    api_key = ""
+    if prefs is not None:
+        server = server or (prefs.hunyuan_url if backend == 'hunyuan' else "")
+        model_path = model_path or bpy.path.abspath(prefs.depth_model_path)
+        api_key = prefs.tripo_api_key
+    if backend == 'tripo':
+        api_key = os.environ.get("TRIPO_API_KEY", "") or api_key
+    if backend in ('hunyuan', 'tripo'):
+        from ..core.ai.remote import HUNYUAN_URL, TRIPO_URL
+
+        host = check_url(server or (HUNYUAN_URL if backend == 'hunyuan' else TRIPO_URL)).hostname
+        if host not in LOOPBACK and not bpy.app.online_access:
+            raise ImageToPrintError("online access is off (Preferences > System > Network > Allow Online Access): "
+                                    f"{host} cannot be reached; the built-in and depth-model backends work offline")
+    image = load_image(image_path, prefs.max_megapixels if prefs is not None else 100.0)
+    return Job(image=image, size_mm=props.size_mm, flat_back=props.flat_back, min_thickness_mm=props.wall_mm,
+               inflation=props.inflation, detail_mm=props.detail_mm, depth_mm=props.depth_mm,
+               resolution=props.resolution, model_path=model_path, server=server, api_key=api_key,
+               model=prefs.depth_model if prefs is not None else "depth-anything-v2-small")
+
+
+def _import_mesh_file(context, path: str) -> list:
+    from ..core.errors import ImageToPrintError
+
+    before = set(bpy.data.objects)
+    try:
+        with blender_mesh.quiet_output():
+            bpy.ops.import_scene.gltf(filepath=path)
+    except RuntimeError as exc:
+        raise ImageToPrintError(f"could not import the generated model: {str(exc).strip().splitlines()[-1]}") \
+            from None
+    new = [o for o in bpy.data.objects if o not in before]
+    meshes = [o for o in new if o.type == 'MESH' and len(o.data.polygons)]
+    for o in new:
+        if o not in meshes:
+            bpy.data.objects.remove(o)
+    if not meshes:
+        raise ImageToPrintError("the generated model holds no mesh")
+    return meshes
+
+
+def _merge(context, objects, name: str):
+    """One object holding every imported mesh in world space (transforms applied)."""
+    from mathutils import Matrix
+
+    for o in objects:
+        o.data = o.data.copy() if o.data.users > 1 else o.data
+        o.data.transform(o.matrix_world)
+        o.parent = None
+        o.matrix_world = Matrix.Identity(4)
+    target = objects[0]
+    if len(objects) > 1:
+        with context.temp_override(active_object=target, selected_editable_objects=objects,
+                                   selected_objects=objects):
+            bpy.ops.object.join()
+    target.name = name
+    target.data.name = name
+    return target
+
+
+def build_object(context, result, job, image_path: str):
+    """The result in the scene: a sized, placed, repaired mesh object; returns (object, report)."""
+    import numpy as np
+    from mathutils import Matrix
+
+    from ..core.ai import HeightFields
+    from ..core.ai.solid import heightfields_to_solid
+    from .relief import COLOR_UV, _material, _texture_rgba
+    from .repair import make_printable
+
+    k = blender_mesh.units_per_mm(context.scene)
+    stem = os.path.splitext(os.path.basename(image_path))[0] or "Image"
+    name = f"{stem} AI Mesh"
+    made: list = []
+    try:
+        if isinstance(result, HeightFields):
+            solid = heightfields_to_solid(result)
+            co = solid.co.copy()
+            co[:, :2] -= (co[:, :2].min(axis=0) + co[:, :2].max(axis=0)) / 2
+            me = blender_mesh.mesh_from_arrays(name, co * k, solid.loop_vert, solid.loop_start,
+                                               {COLOR_UV: solid.uv_color_per_loop()})
+            made.append(me)
+            image = blender_mesh.image_from_array(f"{name} Image", _texture_rgba(job.image.rgba8),
+                                                  float_buffer=False, data=False)
+            made.append(image)
+            me.materials.append(_material(name, image, made))
+            obj = bpy.data.objects.new(name, me)
+            made.append(obj)
+            (context.collection or context.scene.collection).objects.link(obj)
+        else:
+            imported = _import_mesh_file(context, result.path)
+            made.extend(imported)
+            obj = _merge(context, imported, name)
+            made = [obj]
+            # largest dimension -> requested size, bottom on the bed, centred
+            co = np.empty(len(obj.data.vertices) * 3, np.float32)
+            obj.data.vertices.foreach_get("co", co)
+            co = co.reshape(-1, 3)
+            lo, hi = co.min(axis=0), co.max(axis=0)
+            scale = job.size_mm * k / max(float((hi - lo).max()), 1e-12)
+            centre = (lo + hi) / 2
+            obj.data.transform(Matrix.Diagonal((scale, scale, scale, 1.0)) @ Matrix.Translation(
+                (-centre[0], -centre[1], -lo[2])))
+        cursor = context.scene.cursor.location
+        obj.location = (cursor.x, cursor.y, 0.0)
+        blender_mesh.select_only(context, obj)
+        obj["image_to_print"] = {"route": "ai", "source": os.path.abspath(image_path), **{
+            key: value for key, value in result.meta.items() if isinstance(value, (str, int, float))}}
+        target, summary = make_printable(context, obj, in_place=True, merge_mm=0.01, min_shell_mm3=1.0,
+                                         intersections='UNION', voxel_mm=0.2)
+    except BaseException:
+        blender_mesh.remove_datablocks(*reversed(made))
+        raise
+    finally:
+        if getattr(result, "path", None) and os.path.exists(result.path):
+            os.remove(result.path)
+    return target, summary["after"]
+
+
+class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
+    """Infer a full 3D object from one image (built-in geometric method, a local depth model, or a server)"""
+
+    bl_idname = "image_to_print.ai_mesh"
+    bl_label = "Image as AI Mesh"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif", options={'HIDDEN'})
+    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'})
+
+    _thread = None  # type: Any
+    _state = None  # type: Any
+    _timer = None  # type: Any
+
+    def _take_scene_settings(self, context):
+        settings = context.scene.image_to_print
+        for name in AIProperties.__annotations__:
+            setattr(self, name, getattr(settings, name))
+        self.filepath = bpy.path.abspath(settings.ai_image_path)
+        self.from_scene = False
+
+    def execute(self, context):
+        from ..core.ai import run_job
+        from ..core.errors import ImageToPrintError
+
+        if self.from_scene:
+            self._take_scene_settings(context)
+        try:
+            job = make_job(context, self, bpy.path.abspath(self.filepath))
+            result = run_job(self.backend, job)
+            return self._finish_build(context, job, result)
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+
+    def _finish_build(self, context, job, result):
+        from .check import RESULTS, summary
+
+        obj, report = build_object(context, result, job, bpy.path.abspath(self.filepath))
+        RESULTS[obj.name] = report
+        for warning in result.warnings:
+            self.report({'WARNING'}, warning)
+        self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
+        return {'FINISHED'}
+
+    def invoke(self, context, event):
+        if not self.from_scene:
+            return ImportHelper.invoke(self, context, event)
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        from ..core.ai import run_job
+        from ..core.errors import ImageToPrintError
+
+        self._take_scene_settings(context)
+        try:
+            job = make_job(context, self, bpy.path.abspath(self.filepath))
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+        state: dict = {"fraction": 0.0, "text": "starting", "result": None, "error": None,
+                       "cancel": threading.Event(), "job": job}
+        self._state = state
+
+        def work():  # no bpy in here
+            try:
+                state["result"] = run_job(self.backend, job, lambda f, t: state.update(fraction=f, text=t),
+                                          state["cancel"])
+            except Exception as exc:  # reported on the main thread
+                state["error"] = exc
+
+        self._thread = threading.Thread(target=work, name="image-to-print ai", daemon=True)
+        self._thread.start()
+        wm = context.window_manager
+        wm.image_to_print_task = "AI mesh: starting"
+        self._timer = wm.event_timer_add(0.1, window=context.window)
+        wm.modal_handler_add(self)
+        return {'RUNNING_MODAL'}
+
+    def modal(self, context, event):
+        from ..core.ai import Cancelled
+        from ..core.errors import ImageToPrintError
+
+        state = self._state
+        if event.type == 'ESC':
+            state["cancel"].set()
+        if event.type != 'TIMER':
+            return {'RUNNING_MODAL'} if event.type == 'ESC' else {'PASS_THROUGH'}
+        wm = context.window_manager
+        wm.image_to_print_progress = state["fraction"]
+        wm.image_to_print_task = f"AI mesh: {state['text']}"
+        for area in context.screen.areas if context.screen else ():
+            if area.type == 'VIEW_3D':
+                area.tag_redraw()
+        if self._thread.is_alive():
+            return {'RUNNING_MODAL'}
+        self._stop(context)
+        error = state["error"]
+        if isinstance(error, Cancelled):
+            self.report({'WARNING'}, "AI mesh cancelled; the scene is unchanged")
+            return {'CANCELLED'}
+        if isinstance(error, ImageToPrintError):
+            self.report({'ERROR'}, str(error))
+            return {'CANCELLED'}
+        if error is not None:
+            self.report({'ERROR'}, f"AI mesh failed: {error}")
+            return {'CANCELLED'}
+        try:
+            return self._finish_build(context, state["job"], state["result"])
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+
+    def _stop(self, context):
+        wm = context.window_manager
+        if self._timer is not None:
+            wm.event_timer_remove(self._timer)
+            self._timer = None
+        wm.image_to_print_task = ""
+        wm.image_to_print_progress = 0.0
+
+
+class IMAGE_TO_PRINT_OT_download_model(bpy.types.Operator):
+    """Download the default depth model (Depth Anything V2 Small, Apache-2.0) from its pinned address,
+    check its SHA-256 and store it in this extension's user folder"""
+
+    bl_idname = "image_to_print.download_model"
+    bl_label = "Download Depth Model"
+    bl_options = {'REGISTER'}
+
+    @classmethod
+    def poll(cls, context):
+        if not bpy.app.online_access:
+            cls.poll_message_set("Online access is off (Preferences > System > Network)")
+            return False
+        return True
+
+    def execute(self, context):
+        from ..core.ai.depth import MODELS
+        from ..core.ai.download import download
+        from ..core.errors import ImageToPrintError
+
+        prefs = _preferences(context)
+        model = MODELS["depth-anything-v2-small"]
+        if not bpy.app.online_access:
+            self.report({'ERROR'}, "Online access is off (Preferences > System > Network)")
+            return {'CANCELLED'}
+        try:
+            folder = bpy.utils.extension_path_user(__package__.rsplit(".", 1)[0], path="models", create=True)
+            path = download(model.url, os.path.join(folder, model.filename), model.sha256,
+                            max_bytes=int(model.size_bytes * 1.1) + 1)
+        except ImageToPrintError as exc:
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+        if prefs is not None:
+            prefs.depth_model_path = path
+            prefs.depth_model = "depth-anything-v2-small"
+        self.report({'INFO'}, f"Depth model stored at {path}")
+        return {'FINISHED'}

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""AI meshes inside real Blender: built-in, a test-built ONNX model, and servers on loopback."""
+
+import json
+import os
+
+import bpy
+import numpy as np
+import pytest
+from ai_helpers import FakeServer, cube_glb, depth_model, json_reply, wrong_model
+from conftest import CLOSED, ROOT, datablock_counts, solid_checks
+from judges import admesh, prusa_info
+from PIL import Image
+
+SAMPLE = os.path.join(ROOT, "samples", "sunflower.png")
+
+
+def run(ext, capfd, *argv):
+    code = ext.cli.main([str(a) for a in argv])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def disc_png(path, size=160, radius=60, alpha=True):
+    y, x = np.mgrid[0:size, 0:size]
+    inside = (x - size / 2) ** 2 + (y - size / 2) ** 2 < radius ** 2
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[..., 0] = np.where(inside, 200, 255)
+    rgba[..., 1] = np.where(inside, 80 + (x % 40), 255)
+    rgba[..., 2] = np.where(inside, 40, 255)
+    rgba[..., 3] = np.where(inside, 255, 0) if alpha else 255
+    Image.fromarray(rgba, "RGBA" if alpha else None).convert("RGBA" if alpha else "RGB").save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("image", ["sample", "alpha"])
+def test_builtin_backend_end_to_end_closed_outward_printable_and_sized(ext, scene, tmp_path, capfd, image):
+    path = SAMPLE if image == "sample" else disc_png(tmp_path / "disc.png")
+    stl, glb, rep = tmp_path / "m.stl", tmp_path / "m.glb", tmp_path / "m.json"
+    code, out, err = run(ext, capfd, "ai", path, "-o", stl, "-o", glb, "--size", 60, "--resolution", 160,
+                         "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    assert report["printable"] and solid_checks(report["checks"]) == CLOSED
+    assert max(report["bbox_mm"]) == pytest.approx(60.0, rel=1e-3)
+    assert report["bbox_min_mm"][2] == pytest.approx(0.0, abs=1e-4)
+    assert report["meta"]["mask_from"] == ("background colour" if image == "sample" else "alpha")
+    am = admesh(stl)
+    assert am["disconnected_facets"] == 0 and am["facets"] == report["triangles"]
+    assert prusa_info(stl)["manifold"] == "yes"
+    from judges import gltf_validate
+
+    assert gltf_validate(glb)["issues"]["numErrors"] == 0
+
+
+def test_ai_operator_builds_a_textured_object(ext, scene, tmp_path):
+    path = disc_png(tmp_path / "disc.png")
+    assert bpy.ops.image_to_print.ai_mesh(filepath=path, size_mm=40.0, resolution=120, flat_back=False) == {
+        'FINISHED'}
+    obj = bpy.context.view_layer.objects.active
+    assert obj.name == "disc AI Mesh" and obj.active_material is not None
+    report = ext.operators.check.check_object(bpy.context, obj)
+    assert report["printable"] and max(report["bbox_mm"]) == pytest.approx(40.0, rel=1e-3)
+
+
+def test_onnx_backend_with_a_test_built_model(ext, scene, tmp_path, capfd):
+    model = depth_model(tmp_path / "depth.onnx", size=56)
+    rep = tmp_path / "d.json"
+    code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "disc.png"), "-o", tmp_path / "d.stl",
+                          "--backend", "onnx", "--model", model, "--size", 50, "--resolution", 120,
+                          "--inflation", 0.0, "--depth", 5.0, "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    assert report["meta"]["input"] == ["pixel_values", 56, 56]
+    assert report["meta"]["licence"] == "Apache-2.0"
+    assert report["printable"] and solid_checks(report["checks"]) == CLOSED
+    # min thickness 1.2 + 5 mm of depth range from the stripes of the test image
+    assert report["bbox_mm"][2] == pytest.approx(6.2, abs=0.3)
+    assert prusa_info(tmp_path / "d.stl")["manifold"] == "yes"
+
+
+def test_hunyuan_server_on_loopback(ext, scene, tmp_path, capfd):
+    import base64
+
+    routes = {("POST", "/send"): json_reply({"uid": "u1"}),
+              ("GET", "/status/u1"): json_reply({"status": "completed",
+                                                 "model_base64": base64.b64encode(cube_glb()).decode()})}
+    rep = tmp_path / "h.json"
+    with FakeServer(routes) as server:
+        code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "h.stl",
+                              "--backend", "hunyuan", "--server", server.url, "--size", 30, "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    assert report["bbox_mm"] == pytest.approx([30.0, 30.0, 30.0], rel=1e-4)
+    assert report["printable"] and report["checks"]["shells"] == 1
+    assert prusa_info(tmp_path / "h.stl")["manifold"] == "yes"
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--backend", "tripo"], "online access is off"),
+    (["--backend", "onnx", "--model", "{wrong}"], "wrong model signature"),
+    (["--backend", "onnx", "--model", "{junk}"], "not a usable ONNX model"),
+    (["--backend", "onnx"], "no depth model"),
+    (["--backend", "hunyuan", "--server", "http://example.com"], "HTTPS"),
+])
+def test_ai_bad_input_one_line_nothing_left(ext, scene, tmp_path, capfd, argv, message):
+    (tmp_path / "junk.onnx").write_bytes(b"junk")
+    names = {"wrong": wrong_model(tmp_path / "wrong.onnx"), "junk": str(tmp_path / "junk.onnx")}
+    before = datablock_counts()
+    code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "x.stl",
+                          *[a.format(**names) for a in argv])
+    assert code == 1, err
+    assert message in err and len([line for line in err.splitlines() if line.strip()]) == 1, err
+    assert datablock_counts() == before
+    assert not (tmp_path / "x.stl").exists()
+
+
+def test_no_foreground_and_a_corrupt_server_model(ext, scene, tmp_path, capfd):
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (64, 64), (250, 250, 250)).save(blank)
+    code, _out, err = run(ext, capfd, "ai", blank, "-o", tmp_path / "x.stl")
+    assert code == 1 and "no foreground" in err
+    routes = {("POST", "/send"): json_reply({"uid": "u"}),
+              ("GET", "/status/u"): json_reply({"status": "completed", "model_base64": "Z2FyYmFnZQ=="})}
+    before = datablock_counts()
+    with FakeServer(routes) as server:
+        code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "x.stl",
+                              "--backend", "hunyuan", "--server", server.url)
+    assert code == 1 and "corrupt" in err
+    assert datablock_counts() == before
