@@ -73,6 +73,7 @@ endef
 bench: env-5.0
 	$(VENV)/bpy-5.0/bin/python benchmarks/relief_bench.py
 	$(VENV)/bpy-5.0/bin/python benchmarks/check_bench.py
+	$(VENV)/bpy-5.0/bin/python benchmarks/ai_bench.py
 
 clean:
 	rm -rf $(VENV) build dist wheels $(OUT)
