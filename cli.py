@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 bad usage or unreadable input (one line on stderr),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -162,12 +163,44 @@ def _context():
     return context
 
 
+def _finish(obj, report, written, report_path, warnings) -> int:
+    """Write the report, print what was written and the verdict; the exit code."""
+    from .core.report import write_json
+
+    if report_path:
+        write_json(report_path, report)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}")
+    if report_path:
+        print(f"wrote {report_path}")
+    size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
+    verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
+    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
+    return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+
+
+@contextlib.contextmanager
+def _removed_on_failure(obj):
+    """Remove ``obj`` and its mesh if the block fails, so nothing half-made stays in the scene."""
+    import bpy
+
+    try:
+        yield
+    except BaseException:
+        mesh = obj.data
+        bpy.data.objects.remove(obj)
+        bpy.data.meshes.remove(mesh)
+        raise
+
+
 def run_relief(args) -> int:
     import bpy
 
     from .core.errors import ImageToPrintError
     from .core.relief import validate
-    from .core.report import check_writable, write_json
+    from .core.report import check_writable
     from .operators.check import check_object
     from .operators.export import FORMATS, export_object
     from .operators.relief import build_relief
@@ -182,14 +215,9 @@ def run_relief(args) -> int:
 
     context = _context()
     obj, info = build_relief(context, args.image, settings)
-    try:
+    with _removed_on_failure(obj):
         report = check_object(context, obj)
         written = [export_object(context, obj, path) for path in outputs]
-    except BaseException:
-        mesh = obj.data
-        bpy.data.objects.remove(obj)
-        bpy.data.meshes.remove(mesh)
-        raise
     report.update({
         "route": "relief",
         "mode": settings.mode,
@@ -203,18 +231,7 @@ def run_relief(args) -> int:
     })
     if "max_deviation_mm" in info:
         report["max_deviation_mm"] = info["max_deviation_mm"]
-    if report_path:
-        write_json(report_path, report)
-    for warning in info["warnings"]:
-        print(f"warning: {warning}", file=sys.stderr)
-    size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
-    for path in written:
-        print(f"wrote {path}")
-    if report_path:
-        print(f"wrote {report_path}")
-    verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
-    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
-    return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+    return _finish(obj, report, written, report_path, info["warnings"])
 
 
 def run_check(args) -> int:
@@ -272,7 +289,7 @@ def run_ai(args) -> int:
 
     from .core.ai import run_job
     from .core.errors import ImageToPrintError
-    from .core.report import check_writable, write_json
+    from .core.report import check_writable
     from .operators.ai import build_object, make_job
     from .operators.export import FORMATS, export_object
 
@@ -298,28 +315,12 @@ def run_ai(args) -> int:
 
     result = run_job(args.backend, job, progress)
     obj, report = build_object(context, result, job, args.image)
-    try:
+    with _removed_on_failure(obj):
         written = [export_object(context, obj, path) for path in outputs]
-    except BaseException:
-        mesh = obj.data
-        bpy.data.objects.remove(obj)
-        bpy.data.meshes.remove(mesh)
-        raise
     report.update({"route": "ai", "backend": args.backend, "image": os.path.abspath(args.image),
                    "outputs": written, "warnings": result.warnings, "blender": bpy.app.version_string,
                    "meta": {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}})
-    if report_path:
-        write_json(report_path, report)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for path in written:
-        print(f"wrote {path}")
-    if report_path:
-        print(f"wrote {report_path}")
-    size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
-    verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
-    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
-    return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+    return _finish(obj, report, written, report_path, result.warnings)
 
 
 COMMANDS = {"relief": run_relief, "check": run_check, "ai": run_ai}

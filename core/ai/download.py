@@ -9,8 +9,7 @@ import tempfile
 import threading
 
 from ..errors import ImageToPrintError
-from . import check_cancel
-from .http import open_url
+from .http import check_url, copy_limited, open_url
 
 
 def download(url: str, dest: str, sha256: str, *, max_bytes: int, timeout_s: float = 60.0,
@@ -23,24 +22,10 @@ def download(url: str, dest: str, sha256: str, *, max_bytes: int, timeout_s: flo
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".download.", dir=folder)
     digest = hashlib.sha256()
-    done = 0
     try:
         with os.fdopen(fd, "wb") as out, open_url("GET", url, timeout_s=timeout_s) as response:
-            total = int(response.headers.get("Content-Length") or 0)
-            if total > max_bytes:
-                raise ImageToPrintError(f"download is {total / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-            while True:
-                check_cancel(cancel)
-                chunk = response.read(1 << 20)
-                if not chunk:
-                    break
-                done += len(chunk)
-                if done > max_bytes:
-                    raise ImageToPrintError(f"download exceeds the {max_bytes / 1e6:.0f} MB limit")
-                digest.update(chunk)
-                out.write(chunk)
-                if progress and total:
-                    progress(done / total, f"downloading {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+            copy_limited(response, out, max_bytes=max_bytes, host=str(check_url(url).hostname), cancel=cancel,
+                         digest=digest, progress=progress)
         if digest.hexdigest() != sha256.lower():
             raise ImageToPrintError("the downloaded file does not match its pinned SHA-256 checksum; nothing was kept")
         os.replace(tmp, dest)

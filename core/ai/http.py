@@ -133,27 +133,38 @@ def request_json(method: str, url: str, *, body: dict | None = None, data: bytes
     return value
 
 
+def copy_limited(response, out, *, max_bytes: int, host: str, cancel: threading.Event, digest=None,
+                 progress=None) -> int:
+    """Copy a response body to ``out`` in 1 MB chunks, refusing more than ``max_bytes``; return the size."""
+    total = int(response.headers.get("Content-Length") or 0)
+    too_big = f"{host}: the file is larger than the {max_bytes / 1e6:g} MB download limit"
+    if total > max_bytes:
+        raise ImageToPrintError(too_big)
+    done = 0
+    while True:
+        check_cancel(cancel)
+        chunk = response.read(1 << 20)
+        if not chunk:
+            return done
+        done += len(chunk)
+        if done > max_bytes:
+            raise ImageToPrintError(too_big)
+        if digest is not None:
+            digest.update(chunk)
+        out.write(chunk)
+        if progress and total:
+            progress(done / total, f"downloading {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+
 def download_file(url: str, suffix: str, *, headers: dict | None = None, timeout_s: float = 120.0,
                   max_bytes: int = 200 << 20, cancel: threading.Event | None = None) -> str:
     """Stream ``url`` into a temporary file (removed on failure); return its path."""
     cancel = cancel or threading.Event()
-    host = check_url(url).hostname
+    host = str(check_url(url).hostname)
     fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=suffix)
-    done = 0
     try:
         with os.fdopen(fd, "wb") as out, open_url("GET", url, headers=headers, timeout_s=timeout_s) as response:
-            if int(response.headers.get("Content-Length") or 0) > max_bytes:
-                raise ImageToPrintError(f"{host}: the model is larger than the {max_bytes >> 20} MB download limit")
-            while True:
-                check_cancel(cancel)
-                chunk = response.read(1 << 20)
-                if not chunk:
-                    break
-                done += len(chunk)
-                if done > max_bytes:
-                    raise ImageToPrintError(f"{host}: the model is larger than the {max_bytes >> 20} MB download "
-                                            "limit")
-                out.write(chunk)
+            copy_limited(response, out, max_bytes=max_bytes, host=host, cancel=cancel)
     except BaseException:
         os.remove(path)
         raise

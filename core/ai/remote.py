@@ -18,7 +18,7 @@ import time
 
 from ..errors import ImageToPrintError
 from . import Backend, Job, MeshFile, Progress, check_cancel
-from .http import HTTPStatusError, check_url, download_file, multipart, request_json
+from .http import HTTPStatusError, check_url, copy_limited, download_file, multipart, request_json
 
 TRIPO_URL = "https://api.tripo3d.ai/v2/openapi"
 HUNYUAN_URL = "http://127.0.0.1:8081"
@@ -115,14 +115,7 @@ class HunyuanBackend(RemoteBackend):
             with os.fdopen(fd, "wb") as out, open_url("POST", f"{base}/generate", data=data,
                                                        headers={"Content-Type": "application/json"},
                                                        timeout_s=job.timeout_s) as response:
-                done = 0
-                while chunk := response.read(1 << 20):
-                    check_cancel(cancel)
-                    done += len(chunk)
-                    if done > limit:
-                        raise ImageToPrintError(f"{host}: the model is larger than the "
-                                                f"{job.max_download_mb:g} MB download limit")
-                    out.write(chunk)
+                copy_limited(response, out, max_bytes=limit, host=str(host), cancel=cancel)
         except BaseException:
             os.remove(path)
             raise
