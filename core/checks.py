@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .meshcheck import cross, edge_flags, fan_triangles, next_loop, signed_volume, surface_area
+from .meshcheck import cross, edge_flags, fan_triangles, measurements, next_loop
 from .settings import CheckDefaults as Thresholds
 
 __all__ = ["Thresholds", "full_report", "BLOCKING"]
@@ -230,9 +230,9 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
                                               n_edges=n_edges)
     normals, face_area = face_normals(co, lv, ls, lt)
     edge_len = np.linalg.norm(co[edge_verts[:, 0]] - co[edge_verts[:, 1]], axis=1)
-    volume = signed_volume(co, tris)
-    lo, hi = (co.min(axis=0), co.max(axis=0)) if len(co) else (np.zeros(3), np.zeros(3))
-    size = hi - lo
+    stats, volume = measurements(co, tris)
+    lo = np.asarray(stats["bbox_min_mm"])
+    size = np.asarray(stats["bbox_mm"])
 
     bed = lo[2] if len(co) else 0.0
     face_max_z = np.maximum.reduceat(co[lv, 2], ls) if len(ls) else np.zeros(0)  # faces' corners are contiguous
@@ -279,16 +279,10 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         blocking.append("non_finite_coordinates")
     volume_mm3 = abs(volume)
     return {
-        "triangles": int(len(tris)),
-        "vertices": int(len(co)),
+        **stats,
         "faces": int(len(ls)),
         "edges": int(n_edges),
-        "bbox_mm": [round(float(v), 4) for v in size],
-        "bbox_min_mm": [round(float(v), 4) for v in lo],
-        "volume_mm3": round(volume_mm3, 3),
         "volume_cm3": round(volume_mm3 / 1000.0, 4),
-        "signed_volume_mm3": round(volume, 3),
-        "area_mm2": round(surface_area(co, tris), 3),
         "first_layer_area_mm2": round(float(face_area[on_bed].sum()), 3),
         "mass_g": round(volume_mm3 / 1000.0 * t.density_g_cm3, 3),
         "checks": checks,

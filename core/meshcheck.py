@@ -94,20 +94,31 @@ def fan_triangles(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.
     return np.stack([lv[s], lv[s + k + 1], lv[s + k + 2]], axis=1)
 
 
+def measurements(co: np.ndarray, tris: np.ndarray) -> tuple[dict, float]:
+    """The size, volume and area fields every report shares (mm), and the raw signed volume."""
+    co = np.asarray(co, dtype=np.float64)
+    volume = signed_volume(co, tris)
+    lo, hi = (co.min(axis=0), co.max(axis=0)) if len(co) else (np.zeros(3), np.zeros(3))
+    return {
+        "triangles": int(len(tris)),
+        "vertices": int(len(co)),
+        "bbox_mm": [round(float(v), 4) for v in (hi - lo)],
+        "bbox_min_mm": [round(float(v), 4) for v in lo],
+        "volume_mm3": round(abs(volume), 3),
+        "signed_volume_mm3": round(volume, 3),
+        "area_mm2": round(surface_area(co, tris), 3),
+    }, volume
+
+
 def basic_report(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray,
                  tris: np.ndarray | None = None, **edge_kw) -> dict:
-    """The relief route's checks: stable names, later routes add fields."""
+    """The relief issue's minimal checks (solid and inside-out); ``core.checks.full_report`` adds the rest."""
     co = np.asarray(co, dtype=np.float64)
     if tris is None:
         tris = fan_triangles(loop_vert, loop_start, loop_total)
     non_manifold, bad_contiguous = edge_counts(loop_vert, loop_start, loop_total, **edge_kw)
-    volume = signed_volume(co, tris)
-    if len(co):
-        lo, hi = co.min(axis=0), co.max(axis=0)
-        finite = bool(np.isfinite(co).all())
-    else:
-        lo = hi = np.zeros(3)
-        finite = True
+    stats, volume = measurements(co, tris)
+    finite = bool(np.isfinite(co).all()) if len(co) else True
     checks = {
         "non_manifold_edges": non_manifold,
         "bad_contiguous_edges": bad_contiguous,
@@ -117,13 +128,7 @@ def basic_report(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, 
     if not finite:
         blocking.append("non_finite_coordinates")
     return {
-        "triangles": int(len(tris)),
-        "vertices": int(len(co)),
-        "bbox_mm": [round(float(v), 4) for v in (hi - lo)],
-        "bbox_min_mm": [round(float(v), 4) for v in lo],
-        "volume_mm3": round(abs(volume), 3),
-        "signed_volume_mm3": round(volume, 3),
-        "area_mm2": round(surface_area(co, tris), 3),
+        **stats,
         "checks": checks,
         "blocking": blocking,
         "printable": not blocking,

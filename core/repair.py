@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import components
-from .meshcheck import cross, signed_volume
+from .meshcheck import cross
 
 
 def loose_elements(n_verts: int, edge_verts: np.ndarray, loop_edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,5 +47,3 @@ def small_shells(co: np.ndarray, tris: np.ndarray, tri_face: np.ndarray, edge_ve
     faces = np.unique(np.asarray(tri_face)[tiny[inverse]])
     return faces, int(tiny.sum())
 
-
-__all__ = ["loose_elements", "interior_faces", "small_shells", "signed_volume"]

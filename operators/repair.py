@@ -10,8 +10,6 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
 from . import blender_mesh
 
-STEPS = ("loose", "merge", "degenerate", "interior", "holes", "normals", "small shells", "intersections")
-
 
 def _arrays(me):
     import numpy as np
