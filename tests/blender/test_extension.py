@@ -15,10 +15,11 @@ import pytest
 from conftest import MODULE, ROOT
 
 MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export",
-                  "image_to_print.toolbox_check", "image_to_print.make_printable"}
-PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_check",
-          "IMAGE_TO_PRINT_PT_export")
-OPERATORS = ("relief", "relief_preset", "check", "export", "toolbox_check", "make_printable")
+                  "image_to_print.toolbox_check", "image_to_print.make_printable", "image_to_print.ai_mesh"}
+PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_ai",
+          "IMAGE_TO_PRINT_PT_check", "IMAGE_TO_PRINT_PT_export")
+OPERATORS = ("relief", "relief_preset", "check", "export", "toolbox_check", "make_printable", "select_check",
+             "ai_mesh", "download_model")
 
 
 def manifest():
