@@ -24,6 +24,9 @@ def register():
 
 
 def unregister():
+    from .operators import trace_preview
+
+    trace_preview.unregister()
     cli.unregister()
     for menu, draw in reversed(panels.MENUS):
         getattr(bpy.types, menu).remove(draw)

@@ -109,6 +109,48 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--timeout", type=float, default=600.0, metavar="S", help="remote job deadline (default 600)")
     a.add_argument("--report", metavar="PATH", help="write a JSON report")
 
+    t = sub.add_parser("trace", help="logo or line art -> traced, extruded solid (plate, keychain, cutter, stamp)",
+                       description="Trace IMAGE into Bezier curves, extrude them into a printable solid and export "
+                                   "it. Each mode starts from its preset; flags override it. All parts go into "
+                                   "each output file (3MF: one object per part).")
+    t.add_argument("image", metavar="IMAGE")
+    t.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
+                   help="output file: .stl, .3mf, .obj (mm) or .glb; repeat for several")
+    t.add_argument("--mode", choices=("plate", "keychain", "cutter", "stamp", "multi"), default="plate",
+                   help="what to make (default plate)")
+    t.add_argument("--width", type=_mm, metavar="MM", help="width of the traced design itself, in mm")
+    t.add_argument("--height", type=_mm, metavar="MM",
+                   help="how far the design stands up in mm (cutter: blade height)")
+    t.add_argument("--base", type=_mm, metavar="MM", help="plate under the design in mm, 0 for none")
+    t.add_argument("--margin", type=_mm, metavar="MM", help="base plate beyond the design in mm")
+    t.add_argument("--base-shape", choices=("outline", "rectangle"), help="base plate shape")
+    t.add_argument("--hole", type=_mm, metavar="MM", help="keyring hole diameter in mm, 0 for none")
+    t.add_argument("--hole-position", choices=("top", "left", "right", "bottom"), help="where the hole goes")
+    t.add_argument("--bevel", type=_mm, metavar="MM", help="rounded design edges in mm")
+    t.add_argument("--threshold", default="auto", metavar="auto|0..1",
+                   help="brightness cutoff: darker is ink (default auto: Otsu)")
+    t.add_argument("--invert", action="store_true", help="swap ink and background")
+    t.add_argument("--ink", choices=("auto", "luminance", "alpha", "color"), default="auto",
+                   help="what counts as ink: auto (transparency if any, else dark), luminance, alpha (opaque), "
+                        "color (differs from the background colour)")
+    t.add_argument("--background", metavar="RRGGBB", help="background colour for --ink color (default: border)")
+    t.add_argument("--speckle", type=float, metavar="MM2", help="drop ink pieces smaller than this (mm²)")
+    t.add_argument("--fill-holes", type=float, metavar="MM2", help="fill holes smaller than this (mm²)")
+    t.add_argument("--smooth", type=_mm, metavar="MM", help="round jaggies smaller than this before tracing")
+    t.add_argument("--engine", choices=("potrace", "fast"), default="potrace",
+                   help="potrace (faithful, default) or fast (vtracer)")
+    t.add_argument("--corner-threshold", type=float, metavar="A",
+                   help="0 = polygon ... 1.334 = no corners (default 1)")
+    t.add_argument("--optimize", type=float, metavar="PX", help="curve optimisation tolerance, 0 = off (default 0.2)")
+    t.add_argument("--wall", type=_mm, metavar="MM", help="cutter wall thickness (default 1)")
+    t.add_argument("--flange", type=_mm, metavar="MM", help="cutter flange width, 0 for none (default 5)")
+    t.add_argument("--flange-thickness", type=_mm, metavar="MM", help="cutter flange thickness (default 2)")
+    t.add_argument("--imprint", action="store_true", help="cutter: inner outlines as shorter imprint walls")
+    t.add_argument("--colours", type=int, metavar="N", help="multi: number of colours (default 3)")
+    t.add_argument("--nozzle", type=_mm, metavar="MM", help="nozzle width for the narrow-feature warning (0.4)")
+    t.add_argument("--max-megapixels", type=float, metavar="MP", help="refuse larger images, 0 = no limit")
+    t.add_argument("--report", metavar="PATH", help="write a JSON report")
+
     c = sub.add_parser("check", help="print checks of a mesh file (STL, OBJ, PLY, GLB)",
                        description="Check MESH for printability, on the mesh in millimetres (STL, OBJ and PLY "
                                    "are taken as mm, glTF as metres). Exit 0 printable, 3 not printable.")
@@ -234,6 +276,98 @@ def run_relief(args) -> int:
     return _finish(obj, report, written, report_path, info["warnings"])
 
 
+def _trace_settings_from_args(args):
+    from .core.errors import ImageToPrintError
+    from .core.trace.settings import MODE_PRESET, TRACE_PRESETS, TraceSettings
+
+    mode = args.mode.upper()
+    s = TraceSettings.from_dict(TRACE_PRESETS[MODE_PRESET[mode]][2])
+    simple = {
+        "width": "width_mm", "height": "height_mm", "base": "base_mm", "margin": "margin_mm", "hole": "hole_mm",
+        "bevel": "bevel_mm", "speckle": "speckle_mm2", "fill_holes": "hole_mm2", "smooth": "smooth_mm",
+        "corner_threshold": "corner_threshold", "optimize": "optimize_tolerance", "wall": "wall_mm",
+        "flange": "flange_mm", "flange_thickness": "flange_thickness_mm", "colours": "colours",
+        "nozzle": "nozzle_mm", "max_megapixels": "max_megapixels",
+    }
+    for arg, name in simple.items():
+        value = getattr(args, arg)
+        if value is not None:
+            setattr(s, name, value)
+    for arg, name in (("base_shape", "base_shape"), ("hole_position", "hole_position")):
+        if getattr(args, arg):
+            setattr(s, name, getattr(args, arg).upper())
+    s.engine = "FAST" if args.engine == "fast" else "POTRACE"
+    s.source = {"color": "COLOR"}.get(args.ink, args.ink.upper())
+    s.invert = bool(args.invert)
+    s.imprint = bool(args.imprint)
+    if args.threshold != "auto":
+        try:
+            s.threshold = float(args.threshold)
+        except ValueError:
+            raise ImageToPrintError(f"--threshold must be auto or a number from 0 to 1, got '{args.threshold}'") \
+                from None
+    if args.background:
+        text = args.background.lstrip("#")
+        try:
+            if len(text) != 6:
+                raise ValueError
+            s.background = (int(text[0:2], 16) / 255.0, int(text[2:4], 16) / 255.0, int(text[4:6], 16) / 255.0)
+        except ValueError:
+            raise ImageToPrintError(f"--background must be a colour like ffffff, got '{args.background}'") from None
+    return s
+
+
+def run_trace(args) -> int:
+    import bpy
+
+    from .core.report import check_writable
+    from .core.trace.plan import validate
+    from .operators.check import check_object
+    from .operators.export import FORMATS, export_objects
+    from .operators.trace import build_traced, remove_traced
+
+    settings = _trace_settings_from_args(args)
+    validate(settings)
+    outputs = [check_writable(path) for path in args.output]
+    for path in outputs:
+        if os.path.splitext(path)[1].lower() not in FORMATS:
+            from .core.errors import ImageToPrintError
+
+            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
+    report_path = check_writable(args.report) if args.report else None
+    context = _context()
+    objects, plan = build_traced(context, args.image, settings)
+    try:
+        parts = [check_object(context, obj) for obj in objects]
+        written = [export_objects(context, objects, path) for path in outputs]
+    except BaseException:
+        remove_traced(objects)
+        raise
+    blocking = sorted({name for r in parts for name in r["blocking"]})
+    size = plan.size_mm
+    report = {
+        "route": "trace",
+        "mode": settings.mode,
+        "image": os.path.abspath(args.image),
+        "outputs": written,
+        "bbox_mm": [round(v, 4) for v in size],
+        "triangles": sum(r["triangles"] for r in parts),
+        "volume_mm3": sum(r["volume_mm3"] for r in parts),
+        "printable": not blocking,
+        "blocking": blocking,
+        "parts": parts,
+        "trace": plan.stats,
+        "settings": settings.to_dict(),
+        "warnings": plan.warnings,
+        "blender": bpy.app.version_string,
+    }
+    name = os.path.splitext(os.path.basename(args.image))[0]
+    import types
+
+    return _finish(types.SimpleNamespace(name=f"{name} ({len(objects)} part{'s' if len(objects) != 1 else ''})"),
+                   report, written, report_path, plan.warnings)
+
+
 def run_check(args) -> int:
     import math
 
@@ -323,7 +457,7 @@ def run_ai(args) -> int:
     return _finish(obj, report, written, report_path, result.warnings)
 
 
-COMMANDS = {"relief": run_relief, "check": run_check, "ai": run_ai}
+COMMANDS = {"relief": run_relief, "trace": run_trace, "check": run_check, "ai": run_ai}
 
 
 def main(argv: list[str]) -> int:

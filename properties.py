@@ -21,9 +21,11 @@ from bpy.props import (
 )
 
 from .core.settings import CheckDefaults, ReliefSettings
+from .core.trace.settings import TRACE_PRESETS, TraceSettings
 
 _DEFAULTS = ReliefSettings()
 _CHECK_DEFAULTS = CheckDefaults()
+_TRACE = TraceSettings()
 
 
 def _mm(name, description, default, min=0.0, soft_max=500.0, step=10, precision=2):
@@ -120,6 +122,85 @@ class AIProperties:
                             description="Samples along the longest side")
 
 
+TRACE_MODE_ITEMS = (
+    ('PLATE', "Plate / Logo", "Raised design, optionally on a base plate with a keyring hole"),
+    ('KEYCHAIN', "Keychain", "Design on a plate following its outline, with a keyring hole"),
+    ('CUTTER', "Cookie Cutter", "The outline becomes a thin wall with a flange"),
+    ('STAMP', "Stamp", "Mirrored raised design on a block"),
+    ('MULTI', "Multi-Colour", "One object per colour, each at its own height"),
+)
+
+
+class TraceProperties:
+    """Trace-and-extrude options (prefixed: they share the Scene settings with the other routes)."""
+
+    trace_mode: EnumProperty(name="Mode", items=TRACE_MODE_ITEMS, default=_TRACE.mode)
+    trace_width_mm: _mm("Width", "Width of the traced design itself (its outline), not of the image",
+                        _TRACE.width_mm, min=1.0)
+    trace_height_mm: _mm("Height", "How far the design stands up (cookie cutter: blade height)",
+                         _TRACE.height_mm, min=0.05, soft_max=50.0)
+    trace_base_mm: _mm("Base", "Plate under the design (0 = none)", _TRACE.base_mm, soft_max=20.0)
+    trace_margin_mm: _mm("Margin", "How far the base plate reaches beyond the design", _TRACE.margin_mm,
+                         soft_max=50.0)
+    trace_base_shape: EnumProperty(name="Base Shape", default=_TRACE.base_shape, items=(
+        ('OUTLINE', "Outline", "The plate follows the design's outline"),
+        ('RECTANGLE', "Rectangle", "A rounded rectangle around the design")))
+    trace_corner_radius_mm: _mm("Corner Radius", "Corner radius of a rectangular base", _TRACE.corner_radius_mm,
+                                soft_max=50.0)
+    trace_hole_mm: _mm("Hole", "Keyring hole diameter (0 = none)", _TRACE.hole_mm, soft_max=20.0)
+    trace_hole_position: EnumProperty(name="Hole Position", default=_TRACE.hole_position, items=(
+        ('TOP', "Top", ""), ('LEFT', "Left", ""), ('RIGHT', "Right", ""), ('BOTTOM', "Bottom", "")))
+    trace_ring_mm: _mm("Ring", "Material around the keyring hole", _TRACE.ring_mm, soft_max=10.0)
+    trace_bevel_mm: _mm("Bevel", "Rounded edges on the design (also rounds its bottom edges)", _TRACE.bevel_mm,
+                        soft_max=5.0)
+    trace_source: EnumProperty(name="Ink", default=_TRACE.source, items=(
+        ('AUTO', "Auto", "Transparency where the image has it, else dark on light"),
+        ('LUMINANCE', "Dark on Light", "Pixels darker than the threshold are ink (transparency on white)"),
+        ('ALPHA', "Opaque", "Opaque pixels are ink"),
+        ('COLOR', "Not Background", "Pixels that differ from the background colour are ink")))
+    trace_auto_threshold: BoolProperty(name="Automatic Threshold", default=True,
+                                       description="Pick the threshold from the image's histogram (Otsu)")
+    trace_threshold: FloatProperty(name="Threshold", default=0.5, min=0.0, max=1.0, subtype='FACTOR',
+                                   description="Brightness cutoff: darker pixels are ink")
+    trace_invert: BoolProperty(name="Invert", default=_TRACE.invert, description="Swap ink and background")
+    trace_background: FloatVectorProperty(name="Background", size=3, subtype='COLOR_GAMMA', min=0.0, max=1.0,
+                                          default=(1.0, 1.0, 1.0),
+                                          description="Background colour to remove (Not Background ink)")
+    trace_pick_background: BoolProperty(name="Pick Background", default=False,
+                                        description="Use the colour above; off: the image border's colour")
+    trace_colour_tolerance: FloatProperty(name="Tolerance", default=_TRACE.colour_tolerance, min=0.0, max=1.0,
+                                          subtype='FACTOR', description="How far a colour may be from the "
+                                          "background and still count as background")
+    trace_speckle_mm2: FloatProperty(name="Speckles", default=_TRACE.speckle_mm2, min=0.0, soft_max=10.0,
+                                     precision=3, description="Drop ink pieces smaller than this area (mm²)")
+    trace_hole_mm2: FloatProperty(name="Fill Holes", default=_TRACE.hole_mm2, min=0.0, soft_max=10.0, precision=3,
+                                  description="Fill holes smaller than this area (mm²)")
+    trace_smooth_mm: _mm("Smooth", "Round jaggies and notches smaller than this before tracing",
+                         _TRACE.smooth_mm, soft_max=5.0)
+    trace_engine: EnumProperty(name="Engine", default=_TRACE.engine, items=(
+        ('POTRACE', "Potrace", "The potrace algorithm: most faithful, fewest curves (default)"),
+        ('FAST', "Fast (vtracer)", "vtracer: several times faster, slightly less faithful")))
+    trace_corner_threshold: FloatProperty(name="Corner Threshold", default=_TRACE.corner_threshold, min=0.0,
+                                          max=1.3334, description="Smooth corners: 0 keeps every corner "
+                                          "(polygon), 1.334 makes everything round (potrace alphamax)")
+    trace_optimize_tolerance: FloatProperty(name="Optimize", default=_TRACE.optimize_tolerance, min=0.0,
+                                            soft_max=2.0, description="Curve optimisation tolerance in pixels "
+                                            "(0 = off; potrace opttolerance)")
+    trace_wall_mm: _mm("Wall", "Cutter wall thickness (0.8 to 1.2 mm cuts cleanly)", _TRACE.wall_mm, min=0.1,
+                       soft_max=5.0)
+    trace_flange_mm: _mm("Flange", "Flange width beyond the wall (0 = none)", _TRACE.flange_mm, soft_max=20.0)
+    trace_flange_thickness_mm: _mm("Flange Thickness", "Flange thickness", _TRACE.flange_thickness_mm,
+                                   min=0.1, soft_max=10.0)
+    trace_imprint: BoolProperty(name="Imprint", default=_TRACE.imprint,
+                                description="Inner outlines as shorter imprint walls on a backing web")
+    trace_imprint_depth_mm: _mm("Imprint Depth", "How much shorter the imprint walls are than the blade",
+                                _TRACE.imprint_depth_mm, soft_max=20.0)
+    trace_colours: IntProperty(name="Colours", default=_TRACE.colours, min=2, max=8,
+                               description="Number of colours besides the background")
+    trace_nozzle_mm: _mm("Nozzle", "Nozzle width: features under twice this are flagged", _TRACE.nozzle_mm,
+                         min=0.05, soft_max=2.0)
+
+
 # Module functions, not methods: a Python method on a registered PropertyGroup
 # makes the bpy 4.2 module crash at interpreter exit.
 def relief_settings(props) -> ReliefSettings:
@@ -134,11 +215,35 @@ def copy_relief_settings(target, source) -> None:
         setattr(target, name, getattr(source, name))
 
 
-class IMAGE_TO_PRINT_PG_settings(ReliefProperties, AIProperties, bpy.types.PropertyGroup):
+def trace_settings(props) -> TraceSettings:
+    """The core settings from an operator's or the Scene's trace properties."""
+    values = {name: getattr(props, "trace_" + name) for name in TraceSettings.__dataclass_fields__
+              if hasattr(props, "trace_" + name)}
+    values["threshold"] = None if props.trace_auto_threshold else props.trace_threshold
+    values["background"] = tuple(props.trace_background) if props.trace_pick_background else None
+    return TraceSettings.from_dict(values)
+
+
+def copy_trace_settings(target, source) -> None:
+    for name in TraceProperties.__annotations__:
+        value = getattr(source, name)
+        setattr(target, name, tuple(value) if name == "trace_background" else value)
+
+
+def apply_trace_preset(props, preset: str) -> None:
+    """Set a mode preset's values (TRACE_PRESETS) on operator or Scene properties."""
+    for name, value in TRACE_PRESETS[preset][2].items():
+        setattr(props, "trace_" + name, value)
+
+
+class IMAGE_TO_PRINT_PG_settings(ReliefProperties, AIProperties, TraceProperties, bpy.types.PropertyGroup):
     """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
     ai_image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH')
+    trace_image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH')
+    trace_preview: BoolProperty(name="Preview", default=True,
+                                description="Show the binarised image (what will be traced) in the panel")
 
     # print-check limits (mm and degrees; defaults documented in core/checks.py)
     check_zero_mm: FloatProperty(name="Degenerate", default=_CHECK_DEFAULTS.zero_mm, min=0.0, soft_max=0.1,

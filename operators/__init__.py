@@ -8,10 +8,13 @@ from .preset import IMAGE_TO_PRINT_OT_relief_preset
 from .relief import IMAGE_TO_PRINT_OT_relief
 from .repair import IMAGE_TO_PRINT_OT_make_printable
 from .toolbox import IMAGE_TO_PRINT_OT_toolbox_check
+from .trace import IMAGE_TO_PRINT_OT_trace, IMAGE_TO_PRINT_OT_trace_preset
 
 classes = (
     IMAGE_TO_PRINT_OT_relief,
     IMAGE_TO_PRINT_OT_relief_preset,
+    IMAGE_TO_PRINT_OT_trace,
+    IMAGE_TO_PRINT_OT_trace_preset,
     IMAGE_TO_PRINT_OT_ai_mesh,
     IMAGE_TO_PRINT_OT_download_model,
     IMAGE_TO_PRINT_OT_check,

@@ -155,9 +155,13 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     }
 
 
+SOLID_TYPES = {'MESH', 'CURVE'}  # curves: the traced route's filled, extruded splines
+
+
 def selected_meshes(context) -> list:
-    """The selected mesh objects (skipping the None entries Blender 5.0 can list before a sync)."""
-    return [o for o in context.selected_objects if o is not None and o.type == 'MESH']
+    """The selected objects that evaluate to a mesh: meshes and curves (skipping the None
+    entries Blender 5.0 can list before a sync)."""
+    return [o for o in context.selected_objects if o is not None and o.type in SOLID_TYPES]
 
 
 def active_mesh(context):

@@ -139,8 +139,8 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     from ..core.checks import full_report
     from ..core.errors import ImageToPrintError
 
-    if obj is None or obj.type != 'MESH':
-        raise ImageToPrintError(f"{getattr(obj, 'name', 'nothing')} is not a mesh object")
+    if obj is None or obj.type not in blender_mesh.SOLID_TYPES:
+        raise ImageToPrintError(f"{getattr(obj, 'name', 'nothing')} is not a mesh or curve object")
     yield 0.0, "reading the mesh"
     depsgraph = context.evaluated_depsgraph_get()
     mm = 1.0 / blender_mesh.units_per_mm(context.scene)

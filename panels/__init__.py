@@ -9,10 +9,13 @@ from .relief import (
     IMAGE_TO_PRINT_PT_relief,
     IMAGE_TO_PRINT_PT_relief_image,
 )
+from .trace import IMAGE_TO_PRINT_PT_trace, IMAGE_TO_PRINT_PT_trace_settings
 
 classes = (
     IMAGE_TO_PRINT_PT_relief,
     IMAGE_TO_PRINT_PT_relief_image,
+    IMAGE_TO_PRINT_PT_trace,
+    IMAGE_TO_PRINT_PT_trace_settings,
     IMAGE_TO_PRINT_PT_ai,
     IMAGE_TO_PRINT_PT_check,
     IMAGE_TO_PRINT_PT_export,

@@ -4,6 +4,7 @@
 
 def draw_import(self, _context):
     self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
+    self.layout.operator("image_to_print.trace", text="Image as Traced Solid", icon='CURVE_BEZCURVE')
     self.layout.operator("image_to_print.ai_mesh", text="Image as AI Mesh", icon='MESH_MONKEY')
 
 
@@ -11,6 +12,11 @@ def draw_add_mesh(self, _context):
     self.layout.separator()
     self.layout.operator("image_to_print.relief", text="Image as Relief / Lithophane", icon='IMAGE_DATA')
     self.layout.operator("image_to_print.ai_mesh", text="Image as AI Mesh", icon='MESH_MONKEY')
+
+
+def draw_add_curve(self, _context):
+    self.layout.separator()
+    self.layout.operator("image_to_print.trace", text="Image as Traced Solid", icon='CURVE_BEZCURVE')
 
 
 def draw_export(self, _context):
@@ -28,6 +34,7 @@ def draw_object(self, _context):
 MENUS = (
     ("TOPBAR_MT_file_import", draw_import),
     ("VIEW3D_MT_mesh_add", draw_add_mesh),
+    ("VIEW3D_MT_curve_add", draw_add_curve),
     ("TOPBAR_MT_file_export", draw_export),
     ("VIEW3D_MT_object", draw_object),
 )

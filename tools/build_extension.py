@@ -25,6 +25,7 @@ PLATFORM_TAGS = {  # wheel platform tag -> pip --platform
     "manylinux_2_27_x86_64.manylinux_2_28_x86_64": "manylinux_2_28_x86_64",
     "macosx_14_0_arm64": "macosx_14_0_arm64",
     "manylinux_2_28_x86_64": "manylinux_2_28_x86_64",
+    "manylinux_2_17_x86_64.manylinux2014_x86_64": "manylinux2014_x86_64",
 }
 
 

@@ -44,8 +44,8 @@ def ext(installed):
 @pytest.fixture
 def scene(ext):
     """An empty scene with default units; everything made by a test is removed."""
-    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.materials, bpy.data.textures,
-                       bpy.data.images):
+    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.curves, bpy.data.materials, bpy.data.textures,
+                       bpy.data.images, bpy.data.collections):
         for block in list(collection):
             collection.remove(block)
     sc = bpy.context.scene

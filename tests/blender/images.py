@@ -36,3 +36,36 @@ def ring_rgba(path, w=80, h=80):
     rgba[..., 3] = np.where((r < w * 0.45) & (r > w * 0.2), 255, 0)
     Image.fromarray(rgba, "RGBA").save(path)
     return str(path)
+
+
+def ring_and_island(path, n=200):
+    """Black on white: a ring (one hole) with a dot in its hole, and a bar to the right."""
+    y, x = np.mgrid[0:n, 0:n]
+    r = np.hypot(x - 80 + 0.5, y - n / 2 + 0.5)
+    ink = ((r < 60) & (r > 35)) | (r < 15) | ((x >= 160) & (x < 180) & (y >= 40) & (y < 160))
+    Image.fromarray(np.where(ink, 0, 255).astype(np.uint8), "L").save(path)
+    return str(path)
+
+
+def letter_l(path, n=120):
+    """An asymmetric black L on white: mirroring shows."""
+    a = np.full((n, n), 255, np.uint8)
+    a[20:100, 20:45] = 0
+    a[75:100, 20:90] = 0
+    Image.fromarray(a, "L").save(path)
+    return str(path)
+
+
+def two_colours(path, n=160):
+    """Red disc and blue square on white."""
+    y, x = np.mgrid[0:n, 0:n]
+    rgb = np.full((n, n, 3), 255, np.uint8)
+    rgb[np.hypot(x - 45, y - 80) < 30] = (220, 30, 30)
+    rgb[(x >= 95) & (x < 145) & (y >= 55) & (y < 105)] = (30, 40, 200)
+    Image.fromarray(rgb, "RGB").save(path)
+    return str(path)
+
+
+def blank(path, n=64, value=255):
+    Image.fromarray(np.full((n, n), value, np.uint8), "L").save(path)
+    return str(path)

@@ -15,11 +15,13 @@ import pytest
 from conftest import MODULE, ROOT
 
 MAIN_OPERATORS = {"image_to_print.relief", "image_to_print.check", "image_to_print.export",
-                  "image_to_print.toolbox_check", "image_to_print.make_printable", "image_to_print.ai_mesh"}
-PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_ai",
+                  "image_to_print.toolbox_check", "image_to_print.make_printable", "image_to_print.ai_mesh",
+                  "image_to_print.trace"}
+PANELS = ("IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_relief_image", "IMAGE_TO_PRINT_PT_trace",
+          "IMAGE_TO_PRINT_PT_trace_settings", "IMAGE_TO_PRINT_PT_ai",
           "IMAGE_TO_PRINT_PT_check", "IMAGE_TO_PRINT_PT_export")
 OPERATORS = ("relief", "relief_preset", "check", "export", "toolbox_check", "make_printable", "select_check",
-             "ai_mesh", "download_model")
+             "ai_mesh", "download_model", "trace", "trace_preset")
 
 
 def manifest():
@@ -81,9 +83,10 @@ def test_zip_ships_the_wheels_and_not_the_tests(ext):
             names = zf.namelist()
         wheels = [n for n in names if n.startswith("wheels/")]
         native = [n for n in wheels if not n.endswith("-any.whl")]
-        assert len(native) == 3 and all(wheel_tag in n for n in native), wheels  # pillow, pydelatin, onnxruntime
-        assert len(wheels) == 6  # + flatbuffers, packaging, protobuf (pure Python)
-        assert "__init__.py" in names and "core/relief.py" in names
+        # pillow, pydelatin, onnxruntime, vtracer
+        assert len(native) == 4 and all(wheel_tag in n for n in native), wheels
+        assert len(wheels) == 8  # + flatbuffers, packaging, protobuf, potracer (pure Python)
+        assert "__init__.py" in names and "core/relief.py" in names and "core/trace/engine_potrace.py" in names
         assert not [n for n in names if n.startswith(("tests/", "tools/", "benchmarks/", "samples/", ".ci/"))]
 
 

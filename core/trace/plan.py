@@ -1,0 +1,543 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""From an image to the parts of a traced solid: binarise, clean, shape, trace, scale.
+
+Every boolean step (base plate, keyring tab and hole, cutter wall and flange,
+colour layers) happens on the bitmap, then each part's mask is traced. So the
+loops of a part never overlap and holes nest correctly, which is what makes the
+extruded curves mesh watertight (see ``../shared/reference``: trace from a
+binary raster; never overlap splines).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ImageToPrintError
+from ..image import LoadedImage
+from . import bitmap
+from . import loops as lp
+from .settings import BASE_SHAPES, ENGINES, HOLE_POSITIONS, MODES, SOURCES, TraceSettings
+
+MAX_WORK_PIXELS = 16e6  # upsampling small images stops here
+FINE_MM = 0.1  # upsample until a pixel is at most this size
+SINK_MM = 0.2  # a design on a base reaches this far into it, so the two overlap instead of touching
+
+
+@dataclass
+class TracePart:
+    """One curve object: loops in mm (y up, design centred on the origin), extruded from z0 up by height."""
+
+    name: str
+    role: str  # design, base, blade, flange, imprint, layer
+    loops: list[np.ndarray]
+    z0: float
+    height: float
+    bevel_mm: float = 0.0
+    colour: tuple[float, float, float, float] = (0.8, 0.8, 0.8, 1.0)
+
+
+@dataclass
+class TracePlan:
+    parts: list[TracePart]
+    warnings: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def size_mm(self) -> tuple[float, float, float]:
+        lo, hi = lp.bounds([loop for p in self.parts for loop in p.loops])
+        top = max(p.z0 + p.height for p in self.parts)
+        return float(hi[0] - lo[0]), float(hi[1] - lo[1]), float(top)
+
+
+def _positive(value: float, what: str) -> None:
+    if not (value > 0 and math.isfinite(value)):
+        raise ImageToPrintError(f"{what} must be greater than 0 (got {value:g})")
+
+
+def _non_negative(value: float, what: str) -> None:
+    if not (value >= 0 and math.isfinite(value)):
+        raise ImageToPrintError(f"{what} must not be negative (got {value:g})")
+
+
+def validate(s: TraceSettings) -> None:
+    for choice, allowed, what in ((s.mode, MODES, "mode"), (s.source, SOURCES, "source"),
+                                  (s.engine, ENGINES, "engine"), (s.base_shape, BASE_SHAPES, "base shape"),
+                                  (s.hole_position, HOLE_POSITIONS, "hole position")):
+        if choice not in allowed:
+            raise ImageToPrintError(f"unknown {what} {choice!r}: use one of {', '.join(a.lower() for a in allowed)}")
+    _positive(s.width_mm, "width")
+    _positive(s.height_mm, "height")
+    _positive(s.nozzle_mm, "nozzle")
+    for value, what in ((s.base_mm, "base"), (s.margin_mm, "margin"), (s.hole_mm, "hole diameter"),
+                        (s.ring_mm, "ring"), (s.bevel_mm, "bevel"), (s.speckle_mm2, "speckle size"),
+                        (s.hole_mm2, "hole size"), (s.smooth_mm, "smoothing"), (s.corner_radius_mm, "corner radius"),
+                        (s.optimize_tolerance, "optimise tolerance"), (s.flange_mm, "flange width"),
+                        (s.imprint_depth_mm, "imprint depth")):
+        _non_negative(value, what)
+    if s.threshold is not None and not 0.0 <= s.threshold <= 1.0:
+        raise ImageToPrintError(f"threshold must be between 0 and 1, or auto (got {s.threshold:g})")
+    if not 0.0 <= s.corner_threshold <= 1.3334:
+        raise ImageToPrintError(f"corner threshold must be between 0 and 1.334 (got {s.corner_threshold:g})")
+    if s.mode == "KEYCHAIN" and s.hole_mm <= 0:
+        raise ImageToPrintError("a keychain needs a hole: set a hole diameter greater than 0")
+    if s.mode == "CUTTER":
+        _positive(s.wall_mm, "wall")
+        if s.flange_mm > 0:
+            _positive(s.flange_thickness_mm, "flange thickness")
+            if s.flange_thickness_mm >= s.height_mm:
+                raise ImageToPrintError("the flange must be thinner than the cutter is tall")
+        if s.imprint and s.imprint_depth_mm >= s.height_mm - s.flange_thickness_mm:
+            raise ImageToPrintError("the imprint depth leaves no imprint wall: make it smaller than the blade")
+    if s.mode == "STAMP":
+        _positive(s.base_mm, "stamp block (base)")
+    if s.mode == "MULTI" and not 2 <= s.colours <= 8:
+        raise ImageToPrintError(f"multi-colour needs 2 to 8 colours (got {s.colours})")
+    if s.bevel_mm > 0 and 2 * s.bevel_mm >= s.height_mm:
+        raise ImageToPrintError("the bevel must be less than half the design height")
+
+
+# --- binarising --------------------------------------------------------------------------------
+
+def ink_signal(img: LoadedImage, s: TraceSettings) -> tuple[np.ndarray, float, str]:
+    """(signal, level, how): ink is where signal > level. Before ``invert``."""
+    source = s.source
+    if source == "AUTO":
+        source = "ALPHA" if img.alpha is not None and (img.alpha < 0.5).any() else "LUMINANCE"
+    if source == "ALPHA":
+        if img.alpha is None:
+            raise ImageToPrintError("the image has no transparency to use as the mask (choose another source)")
+        return img.alpha.astype(np.float32), 0.5, "alpha"
+    if source == "COLOR":
+        rgb = img.rgba8[..., :3].astype(np.float32) / 255.0
+        if s.background is None:
+            border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+            bg = np.median(border, axis=0)
+        else:
+            bg = np.asarray(s.background, dtype=np.float32)
+        dist = np.sqrt(((rgb - bg) ** 2).sum(axis=-1)) / np.sqrt(3.0)
+        if img.alpha is not None:
+            dist = np.where(img.alpha >= 0.5, dist, 0.0)
+        return dist.astype(np.float32), float(s.colour_tolerance), "background colour"
+    grey = img.grey
+    if img.alpha is not None:  # flatten transparency onto white
+        grey = grey * img.alpha + (1.0 - img.alpha)
+    level = s.threshold
+    how = "threshold"
+    if level is None:
+        level = bitmap.otsu(grey)
+        how = "automatic threshold (Otsu)"
+    return (1.0 - grey).astype(np.float32), float(1.0 - level), f"{how} {level:.3f}"
+
+
+def _binary(signal: np.ndarray, level: float, invert: bool) -> np.ndarray:
+    ink = signal > level
+    return ~ink if invert else ink
+
+
+def _resize(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
+    from PIL import Image
+
+    im = Image.fromarray(values.astype(np.float32), mode="F")
+    return np.asarray(im.resize((cols, rows), Image.Resampling.BICUBIC))
+
+
+@dataclass
+class _Frame:
+    """The working bitmap: a padded crop of the image, perhaps upsampled."""
+
+    ink: np.ndarray
+    px_mm: float  # estimated pixel size (refined from the traced outline)
+    upsample: int
+    how: str
+
+
+def _working_frame(img: LoadedImage, s: TraceSettings, pad_mm: float) -> _Frame:
+    signal, level, how = ink_signal(img, s)
+    ink = _binary(signal, level, s.invert)
+    if not ink.any():
+        raise ImageToPrintError("nothing to trace: no ink after thresholding (try --invert or another --threshold)")
+    if ink.mean() > 0.995:
+        raise ImageToPrintError("nothing to trace: the whole image counts as ink (try --invert or another --threshold)")
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    px_mm = s.width_mm / float(cols[-1] + 1 - cols[0])
+    f = max(1, min(8, math.ceil(px_mm / FINE_MM - 1e-9)))
+    crop_w, crop_h = cols[-1] + 1 - cols[0], rows[-1] + 1 - rows[0]
+    while f > 1 and crop_w * crop_h * f * f > MAX_WORK_PIXELS:
+        f -= 1
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    one = 2  # one source pixel of context around the crop for resampling
+    r0e, r1e = max(0, r0 - one), min(ink.shape[0], r1 + one)
+    c0e, c1e = max(0, c0 - one), min(ink.shape[1], c1 + one)
+    if f > 1:
+        crop = _resize(signal[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f)
+        work = _binary(crop, level, s.invert)
+        # keep exactly the upsampled bounding box of the ink
+        work = work[(r0 - r0e) * f:(r1 - r0e) * f, (c0 - c0e) * f:(c1 - c0e) * f]
+    else:
+        work = ink[r0:r1, c0:c1]
+    px_mm /= f
+    pad = int(math.ceil(pad_mm / px_mm)) + 2
+    work = np.pad(work, pad)
+    return _Frame(work, px_mm, f, how)
+
+
+def clean(ink: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
+    px2 = px_mm * px_mm
+    if s.smooth_mm > 0:
+        ink = bitmap.smooth(ink, s.smooth_mm / px_mm)
+    ink = bitmap.remove_small(ink, max(s.speckle_mm2 / px2, 1.0) if s.speckle_mm2 > 0 else 0, eight=True)
+    if s.hole_mm2 > 0:
+        ink = bitmap.fill_holes(ink, s.hole_mm2 / px2)
+    return ink
+
+
+# --- tracing -----------------------------------------------------------------------------------
+
+def trace_mask(mask: np.ndarray, s: TraceSettings) -> list[np.ndarray]:
+    """Loops of a cleaned mask in pixel coordinates, with the chosen engine."""
+    if not mask.any():
+        return []
+    if s.engine == "FAST":
+        from .engine_fast import trace_loops
+
+        return trace_loops(mask, corner_threshold_deg=60.0 * s.corner_threshold)
+    from .engine_potrace import loops_from_paths, trace_paths
+
+    paths = trace_paths(mask, turdsize=0, alphamax=s.corner_threshold, opticurve=s.optimize_tolerance > 0,
+                        opttolerance=max(s.optimize_tolerance, 1e-9))
+    return loops_from_paths(paths)
+
+
+# --- shapes on the bitmap ----------------------------------------------------------------------
+
+_DIRECTIONS = {"TOP": (0.0, -1.0), "BOTTOM": (0.0, 1.0), "LEFT": (-1.0, 0.0), "RIGHT": (1.0, 0.0)}
+
+
+def _tab(body: np.ndarray, s: TraceSettings, px_mm: float) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """(tab mask, hole mask, hole centre px): a round tab with the keyring hole, joined to the body's extreme."""
+    dx, dy = _DIRECTIONS[s.hole_position]
+    ys, xs = np.nonzero(body)
+    cx_all, cy_all = xs + 0.5, ys + 0.5
+    reach = cx_all * dx + cy_all * dy
+    extreme = reach.max()
+    near = reach >= extreme - 0.5
+    middle = (cx_all.mean(), cy_all.mean())
+    # among the extreme pixels, the one closest to the body's middle line
+    side = np.abs((cx_all[near] - middle[0]) * dy - (cy_all[near] - middle[1]) * dx)
+    k = int(np.argmin(side))
+    ex, ey = float(cx_all[near][k]), float(cy_all[near][k])
+    r_hole = s.hole_mm / 2.0 / px_mm
+    r_tab = r_hole + s.ring_mm / px_mm
+    centre = (ex + dx * (r_hole + 0.5 * s.ring_mm / px_mm), ey + dy * (r_hole + 0.5 * s.ring_mm / px_mm))
+    tab = bitmap.disc(body.shape, centre[0], centre[1], r_tab)
+    # a neck as wide as the tab from the extreme point to the centre, so the tab is firmly attached
+    h, w = body.shape
+    y = np.arange(h, dtype=np.float64)[:, None] + 0.5
+    x = np.arange(w, dtype=np.float64)[None, :] + 0.5
+    along = (x - ex) * dx + (y - ey) * dy
+    across = np.abs((x - ex) * dy - (y - ey) * dx)
+    depth = r_hole + 0.5 * s.ring_mm / px_mm
+    neck = (along >= -r_tab) & (along <= depth) & (across <= r_tab)
+    hole = bitmap.disc(body.shape, centre[0], centre[1], r_hole)
+    return (tab | (neck & bitmap.dilate(body, r_tab))) & ~hole, hole, centre
+
+
+def _base_outline(design: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
+    margin = s.margin_mm / px_mm
+    if s.base_shape == "RECTANGLE":
+        rows = np.flatnonzero(design.any(axis=1))
+        cols = np.flatnonzero(design.any(axis=0))
+        return bitmap.rounded_rectangle(design.shape, cols[0] - margin, rows[0] - margin, cols[-1] + 1 + margin,
+                                        rows[-1] + 1 + margin, s.corner_radius_mm / px_mm)
+    return connected(bitmap.fill_holes(bitmap.dilate(design, margin)), margin)
+
+
+def connected(plate: np.ndarray, margin: float) -> np.ndarray:
+    """Join a plate's separate pieces with rounded bridges (a closing of growing radius)."""
+    if bitmap.label(plate, eight=False)[1].size <= 1:
+        return plate
+    r = max(margin, 2.0)
+    limit = max(plate.shape)
+    while r < limit:
+        closed = bitmap.fill_holes(bitmap.erode(bitmap.dilate(plate, r), r)) | plate
+        if bitmap.label(closed, eight=False)[1].size <= 1:
+            return closed
+        r *= 2
+    return plate
+
+
+def _pad_mm(s: TraceSettings) -> float:
+    pad = 0.0
+    if s.base_mm > 0 or s.mode in ("STAMP",):
+        pad = s.margin_mm
+    if s.hole_mm > 0 and s.mode in ("PLATE", "KEYCHAIN", "MULTI"):
+        pad += s.hole_mm + 2 * s.ring_mm
+    if s.mode == "CUTTER":
+        pad = s.wall_mm + s.flange_mm
+    return pad + 1.0
+
+
+def _where(mask: np.ndarray, to_mm, limit: int = 3) -> str:
+    spots = bitmap.pieces_where(mask, eight=True, limit=limit)
+    return ", ".join(f"({x:.1f}, {y:.1f}) mm" for _, x, y in ((a, *to_mm(cx, cy)) for a, cx, cy in spots))
+
+
+def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what: str) -> str | None:
+    width = 2.0 * s.nozzle_mm / px_mm
+    factor = max(1, int(width // 16))  # a coarser grid keeps the opening cheap for wide limits
+    m = mask
+    if factor > 1:
+        h, w = mask.shape
+        hh, ww = h // factor * factor, w // factor * factor
+        m = mask[:hh, :ww].reshape(hh // factor, factor, ww // factor, factor).mean(axis=(1, 3)) >= 0.5
+    thin = bitmap.thin_parts(m, width / factor)
+    thin = bitmap.remove_small(thin, max(2.0, (width / factor) ** 2 / 8), eight=True)
+    if not thin.any():
+        return None
+    n = bitmap.label(thin, eight=True)[1].size
+
+    def scaled(cx, cy):
+        return to_mm(cx * factor, cy * factor)
+
+    return (f"{what}: {n} place{'s' if n != 1 else ''} narrower than {2 * s.nozzle_mm:g} mm "
+            f"(2 x the {s.nozzle_mm:g} mm nozzle) may not print, e.g. at {_where(thin, scaled)}")
+
+
+def _loose_pieces_warning(body: np.ndarray, to_mm, what: str) -> str | None:
+    lab, areas = bitmap.label(body, eight=False)
+    if areas.size <= 1:
+        return None
+    main = int(np.argmax(areas))
+    loose = (lab >= 0) & (lab != main)
+    return (f"{what}: {areas.size - 1} piece{'s are' if areas.size > 2 else ' is'} not attached to the main piece "
+            f"and would fall out (add a base plate), e.g. at {_where(loose, to_mm)}")
+
+
+# --- colour layers -----------------------------------------------------------------------------
+
+def colour_layers(img: LoadedImage, n: int) -> tuple[np.ndarray, list[tuple[float, float, float, float]], int]:
+    """(index image, colours, background index): the image quantised to ``n`` colours plus its background."""
+    from PIL import Image
+
+    rgba = img.rgba8.astype(np.float32) / 255.0
+    alpha = rgba[..., 3:4]
+    rgb = rgba[..., :3] * alpha + (1.0 - alpha)  # transparency onto white
+    im = Image.fromarray(np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8), "RGB")
+    q = im.quantize(colors=n + 1, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    index = np.asarray(q).astype(np.int64)
+    palette = np.array(q.getpalette()[: 3 * (n + 1)], dtype=np.float64).reshape(-1, 3) / 255.0
+    if img.alpha is not None and (img.alpha < 0.5).any():
+        transparent = img.alpha < 0.5
+        background = int(np.bincount(index[transparent]).argmax())
+    else:
+        border = np.concatenate([index[0], index[-1], index[:, 0], index[:, -1]])
+        background = int(np.bincount(border).argmax())
+    colours = [(float(r), float(g), float(b), 1.0) for r, g, b in palette]
+    return index, colours, background
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
+    """Trace ``img`` into the parts of the chosen mode. Raises ImageToPrintError on bad input."""
+    validate(s)
+    t_start = time.perf_counter()
+
+    def report(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(fraction, text)
+
+    report(0.05, "binarising")
+    pad_mm = _pad_mm(s)
+    layers: list[tuple[np.ndarray, tuple[float, float, float, float], float]] = []
+    if s.mode == "MULTI":
+        index, colours, background = colour_layers(img, s.colours)
+        ink_full = index != background
+        if not ink_full.any():
+            raise ImageToPrintError("nothing to trace: the image is a single colour")
+        fake = LoadedImage(grey=(~ink_full).astype(np.float32), alpha=None, rgba8=img.rgba8, bits=8, path=img.path)
+        frame = _working_frame(fake, TraceSettings(width_mm=s.width_mm, threshold=0.5), pad_mm)
+        # the colour index, cropped and scaled like the frame
+        rows = np.flatnonzero(ink_full.any(axis=1))
+        cols = np.flatnonzero(ink_full.any(axis=0))
+        crop = index[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        crop = np.repeat(np.repeat(crop, frame.upsample, axis=0), frame.upsample, axis=1)
+        pad = (frame.ink.shape[0] - crop.shape[0]) // 2
+        crop = np.pad(crop, pad, constant_values=background)
+        used = [c for c in range(len(colours)) if c != background and (crop == c).any()]
+        lum = [0.2126 * colours[c][0] + 0.7152 * colours[c][1] + 0.0722 * colours[c][2] for c in used]
+        order = [used[i] for i in np.argsort(lum, kind="stable")]  # darkest first, tallest
+        for rank, c in enumerate(order):
+            layers.append((crop == c, colours[c], s.height_mm * (len(order) - rank) / len(order)))
+    else:
+        frame = _working_frame(img, s, pad_mm)
+    px_mm = frame.px_mm
+    design = clean(frame.ink, s, px_mm)
+    if layers:
+        layers = [(clean(m, s, px_mm) & design, colour, h) for m, colour, h in layers]
+        layers = [layer for layer in layers if layer[0].any()]
+        design = np.zeros_like(design)
+        for m, _, _ in layers:
+            design |= m
+    if not design.any():
+        raise ImageToPrintError("nothing to trace: every piece is smaller than the speckle size")
+
+    report(0.2, "shaping")
+    masks: list[tuple[str, str, np.ndarray, float, float, float, tuple]] = []  # name, role, mask, z0, h, bevel, colour
+    warnings: list[str] = []
+    hole_centre = None
+    base = s.base_mm
+    sink = min(SINK_MM, base / 2) if base > 0 else 0.0
+    grey = (0.8, 0.8, 0.8, 1.0)
+    accent = (0.85, 0.25, 0.2, 1.0)
+    body = design
+    if s.mode in ("PLATE", "KEYCHAIN", "MULTI", "STAMP"):
+        if base > 0 or s.mode == "STAMP":
+            plate = _base_outline(design, s, px_mm)
+            if s.hole_mm > 0 and s.mode != "STAMP":
+                tab, hole, hole_centre = _tab(plate, s, px_mm)
+                plate = (plate | tab) & ~hole
+                keep_clear = bitmap.dilate(hole, s.ring_mm / 2 / px_mm)
+                design = design & ~keep_clear
+                layers = [(m & ~keep_clear, c, h) for m, c, h in layers]
+            masks.append(("Base", "base", plate, 0.0, base, 0.0, grey))
+            body = plate
+        elif s.hole_mm > 0:
+            tab, hole, hole_centre = _tab(design, s, px_mm)
+            design = (design | tab) & ~hole
+            body = design
+        if layers:
+            for i, (m, colour, h) in enumerate(layers):
+                masks.append((f"Colour {i + 1}", "layer", m, base - sink, h + sink, s.bevel_mm, colour))
+        else:
+            masks.append(("Design", "design", design, base - sink, s.height_mm + sink, s.bevel_mm, accent))
+    elif s.mode == "CUTTER":
+        outline = bitmap.fill_holes(design)
+        wall = s.wall_mm / px_mm
+        grown = bitmap.dilate(outline, wall)
+        masks.append(("Blade", "blade", grown & ~outline, 0.0, s.height_mm, 0.0, accent))
+        if s.flange_mm > 0 or s.imprint:
+            reach = wall + s.flange_mm / px_mm
+            flange = bitmap.dilate(outline, reach) if s.flange_mm > 0 else grown
+            flange = flange & ~bitmap.dilate(outline, wall / 2) if not s.imprint else flange
+            masks.append(("Flange", "flange", flange, 0.0, s.flange_thickness_mm, 0.0, grey))
+        if s.imprint:
+            counters = outline & ~design
+            inner = bitmap.erode(outline, wall)
+            imprint = bitmap.dilate(counters, wall) & ~counters & inner
+            if imprint.any():
+                ft = s.flange_thickness_mm
+                masks.append(("Imprint", "imprint", imprint, ft - min(SINK_MM, ft / 2),
+                              s.height_mm - s.imprint_depth_mm - ft + min(SINK_MM, ft / 2), 0.0, accent))
+        pieces = bitmap.label(outline, eight=False)[1].size
+        if pieces > 1:
+            warnings.append(f"the design has {pieces} separate outlines: each gets its own cutter wall")
+        body = grown
+
+    report(0.3, "tracing")
+    t_trace = time.perf_counter()
+    traced: list[tuple[tuple, list[np.ndarray]]] = []
+    for i, spec in enumerate(masks):
+        traced.append((spec, trace_mask(spec[2], s)))
+        report(0.3 + 0.6 * (i + 1) / len(masks), "tracing")
+    trace_seconds = time.perf_counter() - t_trace
+
+    # scale: the design's traced outline is width_mm wide
+    ref_loops = [loop for m, ls in traced if m[1] in ("design", "layer", "blade") for loop in ls]
+    if s.mode == "CUTTER":
+        ref_loops = trace_mask(bitmap.fill_holes(design), s) if s.engine == "FAST" else \
+            [loop for m, ls in traced if m[1] == "blade" for loop in ls]
+    if not ref_loops:
+        raise ImageToPrintError("nothing to trace: the design vanished after cleaning (lower the speckle size)")
+    if s.mode == "CUTTER":
+        # the cutter's inner wall hugs the design: measure the design outline itself
+        ref_lo, ref_hi = _design_bounds(design, px_mm)
+    else:
+        ref_lo, ref_hi = lp.bounds(ref_loops)
+    scale = s.width_mm / float(ref_hi[0] - ref_lo[0])
+    centre = (ref_lo + ref_hi) / 2.0
+    mirror = s.mode == "STAMP"
+    offset = (centre[0] * scale if mirror else -centre[0] * scale, centre[1] * scale)
+
+    def to_mm(x: float, y: float) -> tuple[float, float]:
+        xm = (x - centre[0]) * scale
+        return (-xm if mirror else xm, -(y - centre[1]) * scale)
+
+    parts = []
+    for (name, role, _mask, z0, h, bevel, colour), loops in traced:
+        if not loops:
+            continue
+        mm = lp.transform(loops, scale, offset, flip_y=True, mirror_x=mirror)
+        mm = [lp.merge_collinear(loop, 1e-7) for loop in mm]
+        mm, _ = lp.orient(mm, y_up=True)
+        parts.append(TracePart(name, role, mm, z0, h, bevel, colour))
+
+    # printability warnings specific to tracing
+    for name, role, mask, *_ in masks:
+        if role in ("design", "layer"):
+            w = _thin_warning(mask, s, px_mm, to_mm, name)
+            if w:
+                warnings.append(w)
+    if base <= 0 and s.mode in ("PLATE", "KEYCHAIN"):
+        w = _loose_pieces_warning(body, to_mm, "keychain" if s.mode == "KEYCHAIN" else "plate without a base")
+        if w:
+            warnings.append(w)
+
+    # fidelity of the main trace at the working resolution
+    main_mask, main_loops = next(((m[2], ls) for m, ls in traced if m[1] in ("design", "layer", "blade")),
+                                 (None, None))
+    stats: dict = {
+        "engine": s.engine.lower(),
+        "binarise": frame.how,
+        "pixel_mm": round(scale, 5),
+        "working_pixels": [int(frame.ink.shape[1]), int(frame.ink.shape[0])],
+        "upsampled": frame.upsample,
+        "parts": len(parts),
+        "loops": sum(len(p.loops) for p in parts),
+        "segments": sum(lp.segment_count(p.loops) for p in parts),
+        "trace_seconds": round(trace_seconds, 3),
+    }
+    if main_mask is not None and main_loops:
+        stats.update(fidelity(main_mask, main_loops))
+    if hole_centre is not None:
+        stats["hole_centre_mm"] = [round(v, 3) for v in to_mm(*hole_centre)]
+    stats["seconds"] = round(time.perf_counter() - t_start, 3)
+    report(1.0, "done")
+    return TracePlan(parts, warnings, stats)
+
+
+def _design_bounds(design: np.ndarray, px_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.flatnonzero(design.any(axis=1))
+    cols = np.flatnonzero(design.any(axis=0))
+    return np.array([cols[0], rows[0]], float), np.array([cols[-1] + 1, rows[-1] + 1], float)
+
+
+def fidelity(mask: np.ndarray, loops: list[np.ndarray]) -> dict:
+    """How well the filled loops reproduce the mask they were traced from."""
+    filled = lp.rasterize(loops, mask.shape)
+    ink = int(mask.sum())
+    wrong = int((filled != mask).sum())
+    _, depth = lp.orient(loops, y_up=False)
+    return {
+        "ink_pixels": ink,
+        "pixel_error_percent": round(100.0 * wrong / max(ink, 1), 3),
+        "holes_in_image": bitmap.holes(mask)[1].size,
+        "holes_traced": int((depth % 2 == 1).sum()),
+    }
+
+
+def preview_mask(img: LoadedImage, s: TraceSettings, max_side: int = 256) -> tuple[np.ndarray, str]:
+    """(ink mask at most ``max_side`` pixels on a side, one line about it): the live preview."""
+    signal, level, how = ink_signal(img, s)
+    h, w = signal.shape
+    f = max(1, math.ceil(max(h, w) / max_side))
+    if f > 1:
+        hh, ww = h // f * f, w // f * f
+        signal = signal[:hh, :ww].reshape(hh // f, f, ww // f, f).mean(axis=(1, 3))
+    ink = _binary(signal, level, s.invert)
+    return ink, f"{how}; ink {100.0 * ink.mean():.0f}% of the image"
