@@ -158,6 +158,9 @@ def thin_parts(mask: np.ndarray, width: float) -> np.ndarray:
     r = width / 2.0
     if r < 0.5:
         return np.zeros_like(mask)
+    # distances run between pixel centres: a band t pixels wide survives an erosion by
+    # r + 1/2 exactly when t > 2r (odd t), so ink narrower than ``width`` is what is removed
+    r += 0.5
     opened = dilate(erode(mask, r), r)
     return mask & ~opened
 

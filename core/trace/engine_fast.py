@@ -38,6 +38,9 @@ def _svg_loops(svg: str) -> list[np.ndarray]:
                 if np.allclose(first[1], last[1]):  # explicit return to the start point
                     first[0] = last[0]
                     anchors.pop()
+                else:  # an implicit closing line
+                    first[0] = first[1] + (last[1] - first[1]) / 3.0
+                    last[2] = last[1] + (first[1] - last[1]) / 3.0
                 if len(anchors) >= 2:
                     loops.append(np.array(anchors, dtype=np.float64))
             anchors.clear()
