@@ -10,6 +10,7 @@ counter-clockwise and holes clockwise, so its normals point out.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import cast
 
@@ -92,12 +93,7 @@ def build_traced(context, filepath: str, settings, progress=None):
             name = f"{stem} {part.name}"
             cu = curve_from_loops(name, part.loops, k)
             made.append(cu)
-            bevel = part.bevel_mm
-            cu.extrude = (part.height / 2.0 - bevel) * k
-            if bevel > 0:
-                cu.bevel_depth = bevel * k
-                cu.bevel_resolution = 3
-                cu.offset = -bevel * k  # the rounded edge stays inside the traced outline
+            cu.extrude = part.height / 2.0 * k
             cu.materials.append(_material(name, part.colour, made))
             obj = bpy.data.objects.new(name, cu)
             made.append(obj)
@@ -105,6 +101,15 @@ def build_traced(context, filepath: str, settings, progress=None):
             obj.location = (cursor.x, cursor.y, (part.z0 + part.height / 2.0) * k)
             weld = cast(bpy.types.WeldModifier, obj.modifiers.new("Weld", 'WELD'))
             weld.merge_threshold = WELD_MM * k
+            if part.bevel_mm > 0:
+                # a mesh bevel after the weld: it cuts into the solid and clamps where rounds would
+                # overlap (a curve bevel with offset self-intersects at every sharp inner corner)
+                bevel = cast(bpy.types.BevelModifier, obj.modifiers.new("Bevel", 'BEVEL'))
+                bevel.width = part.bevel_mm * k
+                bevel.segments = 3
+                bevel.limit_method = 'ANGLE'
+                bevel.angle_limit = math.radians(30.0)
+                bevel.use_clamp_overlap = True
             obj["image_to_print"] = {
                 "route": "trace", "mode": settings.mode, "role": part.role, "source": os.path.abspath(filepath),
                 "z0_mm": part.z0, "height_mm": part.height, "warnings": list(plan.warnings),

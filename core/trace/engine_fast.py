@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ImageToPrintError
 
+STRAIGHT_PX = 0.1  # a segment this close to its chord is a straight line
 _PATH = re.compile(r'<path\b[^>]*?\bd="([^"]*)"[^>]*?/?>', re.S)
 _TRANSLATE = re.compile(r'translate\(\s*([-+0-9.eE]+)[ ,]+([-+0-9.eE]+)\s*\)')
 _TOKEN = re.compile(r"[MLCZmlcz]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -91,4 +92,8 @@ def trace_loops(ink: np.ndarray, corner_threshold_deg: float = 60.0, length_thre
         pgm, img_format="pnm", colormode="binary", mode="spline", filter_speckle=0,
         corner_threshold=int(round(corner_threshold_deg)), length_threshold=float(length_threshold),
         splice_threshold=int(round(splice_threshold_deg)), path_precision=3)
-    return _svg_loops(svg)
+    from .loops import merge_collinear, snap_straight
+
+    # vtracer fits straight pixel edges with nearly straight cubics: make them lines, then
+    # drop the anchors along them (a cap fill would otherwise be full of slivers)
+    return [merge_collinear(snap_straight(loop, STRAIGHT_PX), STRAIGHT_PX) for loop in _svg_loops(svg)]

@@ -168,3 +168,30 @@ def merge_collinear(loop: np.ndarray, tol: float) -> np.ndarray:
         out[j, 2] = p + (q - p) / 3.0
         out[k, 0] = q + (p - q) / 3.0
     return out
+
+
+def snap_straight(loop: np.ndarray, tol: float) -> np.ndarray:
+    """Make segments that are straight within ``tol`` exactly straight (handles at 1/3 and 2/3)."""
+    p0, p1 = loop[:, 1], loop[:, 2]
+    p2, p3 = np.roll(loop[:, 0], -1, axis=0), np.roll(loop[:, 1], -1, axis=0)
+    chord = p3 - p0
+    length = np.maximum(np.hypot(chord[:, 0], chord[:, 1]), 1e-12)
+    unit = chord / length[:, None]
+
+    def off_line(p):
+        d = p - p0
+        return np.abs(d[:, 0] * unit[:, 1] - d[:, 1] * unit[:, 0])
+
+    def along(p):
+        return ((p - p0) * unit).sum(axis=1) / length
+
+    flat = (off_line(p1) <= tol) & (off_line(p2) <= tol)
+    flat &= (along(p1) >= 0) & (along(p1) <= 1) & (along(p2) >= 0) & (along(p2) <= 1)
+    if not flat.any():
+        return loop
+    out = loop.copy()
+    idx = np.flatnonzero(flat)
+    nxt = (idx + 1) % len(loop)
+    out[idx, 2] = p0[idx] + chord[idx] / 3.0
+    out[nxt, 0] = p0[idx] + 2.0 * chord[idx] / 3.0
+    return out

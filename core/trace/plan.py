@@ -392,7 +392,8 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
     warnings: list[str] = []
     hole_centre = None
     base = s.base_mm
-    sink = min(SINK_MM, base / 2) if base > 0 else 0.0
+    # the design reaches into the base (past a rounded bottom edge too), so they overlap
+    sink = min(max(SINK_MM, s.bevel_mm), base / 2) if base > 0 else 0.0
     grey = (0.8, 0.8, 0.8, 1.0)
     accent = (0.85, 0.25, 0.2, 1.0)
     body = design

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The `trace` command: outputs judged by admesh, PrusaSlicer and the Khronos glTF Validator."""
+
+import json
+import os
+import zipfile
+
+import bpy
+import pytest
+from conftest import CLOSED, solid_checks
+from images import blank, letter_l, ring_and_island
+from judges import admesh, gltf_validate, prusa_info
+
+
+def run(ext, capfd, *argv):
+    code = ext.cli.main([str(a) for a in argv])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def test_plate_stl_glb_3mf_and_report(ext, scene, tmp_path, capfd):
+    image = ring_and_island(tmp_path / "r.png")
+    stl, glb, tmf, rep = (tmp_path / f"r.{e}" for e in ("stl", "glb", "3mf", "json"))
+    code, out, err = run(ext, capfd, "trace", image, "-o", stl, "-o", glb, "-o", tmf, "--width", 40,
+                         "--height", 2.5, "--base", 0, "--report", rep)
+    assert code == 0, err
+    assert f"wrote {stl}" in out and f"wrote {glb}" in out and f"wrote {tmf}" in out
+    assert "not attached to the main piece" in err  # three pieces without a base
+    report = json.loads(rep.read_text())
+    assert report["route"] == "trace" and report["printable"] and report["blocking"] == []
+    assert len(report["parts"]) == 1 and solid_checks(report["parts"][0]["checks"]) == CLOSED
+    assert report["trace"]["holes_traced"] == report["trace"]["holes_in_image"] == 1
+    assert report["trace"]["pixel_error_percent"] <= 1.5
+    assert report["bbox_mm"][0] == pytest.approx(40.0, abs=1e-6)
+
+    am = admesh(stl)
+    assert am["disconnected_facets"] == 0 and am["backwards_edges"] == 0 and am["facets_reversed"] == 0
+    assert am["parts"] == 3  # ring, dot and bar are separate pieces
+    assert am["volume"] == pytest.approx(report["volume_mm3"], rel=1e-3)
+    info = prusa_info(stl)
+    assert info["manifold"] == "yes"
+    assert float(info["size_x"]) == pytest.approx(40.0, abs=0.01)  # the design's width, as asked
+    assert float(info["size_z"]) == pytest.approx(2.5, abs=1e-4)
+    assert float(info["min_z"]) == pytest.approx(0.0, abs=1e-5)
+    assert prusa_info(tmf)["manifold"] == "yes"
+    validation = gltf_validate(glb)
+    assert validation["issues"]["numErrors"] == 0, validation
+
+
+@pytest.mark.parametrize("mode, extra, parts", [
+    ("keychain", ["--width", 30], 2),
+    ("cutter", ["--width", 60], 2),
+    ("stamp", ["--width", 30], 2),
+    ("plate", ["--engine", "fast", "--width", 30, "--base", 1.5, "--bevel", 0.4], 2),
+])
+def test_every_mode_gives_closed_parts(ext, scene, tmp_path, capfd, mode, extra, parts):
+    stl, rep = tmp_path / "m.stl", tmp_path / "m.json"
+    code, _out, err = run(ext, capfd, "trace", letter_l(tmp_path / "l.png"), "-o", stl, "--mode", mode,
+                          "--report", rep, *extra)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    assert len(report["parts"]) == parts
+    for part in report["parts"]:
+        assert solid_checks(part["checks"]) == CLOSED, part["object"]
+    am = admesh(stl)
+    assert am["disconnected_facets"] == 0 and am["backwards_edges"] == 0 and am["parts"] == parts
+    assert prusa_info(stl)["manifold"] == "yes"
+    if mode == "cutter":
+        assert report["bbox_mm"][2] == pytest.approx(12.0)
+        assert report["bbox_mm"][0] == pytest.approx(60.0 + 2 * (1.0 + 5.0), abs=0.2)  # wall and flange
+
+
+def test_3mf_keeps_one_object_per_part(ext, scene, tmp_path, capfd):
+    tmf = tmp_path / "k.3mf"
+    code, _out, err = run(ext, capfd, "trace", letter_l(tmp_path / "l.png"), "-o", tmf, "--mode", "keychain")
+    assert code == 0, err
+    with zipfile.ZipFile(tmf) as zf:
+        model = zf.read("3D/3dmodel.model").decode()
+    assert model.count("<object ") == 2 and 'unit="millimeter"' in model
+
+
+BAD = [
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--threshold", "2"], "threshold"),
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--threshold", "dark"], "threshold"),
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--mode", "keychain", "--hole", "0"], "needs a hole"),
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--width", "-5"], "width"),
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--ink", "color", "--background", "zz"], "background"),
+    (["trace", "{img}", "-o", "{tmp}/x.dxf"], "unsupported"),
+    (["trace", "{white}", "-o", "{tmp}/x.stl"], "nothing to trace"),
+    (["trace", "{tmp}/missing.png", "-o", "{tmp}/x.stl"], "not found"),
+    (["trace", "{img}", "-o", "{tmp}/x.stl", "--engine", "magic"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD)
+def test_bad_input_exits_1_with_one_line_and_leaves_nothing(ext, scene, tmp_path, capfd, argv, message):
+    names = {"img": letter_l(tmp_path / "l.png"), "white": blank(tmp_path / "w.png"), "tmp": str(tmp_path)}
+    before = {n: len(getattr(bpy.data, n)) for n in ("objects", "curves", "materials", "collections")}
+    code, out, err = run(ext, capfd, *[a.format(**names) for a in argv])
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], err
+    assert "Traceback" not in err
+    assert {n: len(getattr(bpy.data, n)) for n in before} == before
+    assert sorted(os.listdir(tmp_path)) == sorted(f for f in ("l.png", "w.png") if (tmp_path / f).exists())
+
+
+def test_help_lists_the_trace_flags(ext, capfd):
+    code, out, _err = run(ext, capfd, "trace", "--help")
+    assert code == 0
+    for flag in ("--mode", "--width", "--height", "--base", "--threshold", "--invert", "--engine", "--report",
+                 "--hole", "--wall", "--flange", "--colours", "--bevel", "--speckle"):
+        assert flag in out
