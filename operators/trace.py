@@ -2,17 +2,20 @@
 """Trace and extrude: image -> 2D Bezier curve objects, filled and extruded, in mm, on the bed.
 
 Each part (design, base plate, cutter blade and flange, colour layer) is its own
-Curve object the user can still edit. A Weld modifier joins the caps and walls
-Blender's curve extrusion makes as separate vertex sets, so the evaluated mesh
-that checks and export read is watertight; loops are wound outlines
-counter-clockwise and holes clockwise, so its normals point out.
+Curve object the user can still edit. A Geometry Nodes modifier makes the solid:
+Fill Curve (constrained Delaunay triangles: exact even-odd holes, and no
+overlapping slivers where edges of different loops are collinear, which the
+legacy curve fill produces on pixel-aligned logos), extruded up by the part's
+height (a live modifier input), a flipped copy as the bottom, merged by
+distance. So the evaluated mesh that checks and export read is watertight and
+outward, with its origin on the bed.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from typing import cast
+from typing import Any, cast
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
@@ -22,7 +25,7 @@ from ..core.trace.settings import TRACE_PRESETS
 from ..properties import TraceProperties, apply_trace_preset, copy_trace_settings, preferences, trace_settings
 from . import blender_mesh
 
-WELD_MM = 1e-4  # merge distance for the caps and walls of the extruded curves
+WELD_MM = 1e-4  # merge distance joining the bottom to the walls (mm)
 CURVE_RESOLUTION = 12  # points per Bezier segment in the evaluated mesh
 
 
@@ -38,6 +41,67 @@ def _material(name: str, colour, made: list):
     return mat
 
 
+SOLID_GROUP = ".image_to_print traced solid"
+
+
+def solid_node_group():
+    """The shared node group: filled curve -> closed solid of the given height."""
+    ng: Any = bpy.data.node_groups.get(SOLID_GROUP)
+    if ng is not None:
+        return ng
+    ng = bpy.data.node_groups.new(SOLID_GROUP, 'GeometryNodeTree')  # type: ignore[arg-type]
+    ng.interface.new_socket("Curve", in_out='INPUT', socket_type='NodeSocketGeometry')
+    height = ng.interface.new_socket("Height", in_out='INPUT', socket_type='NodeSocketFloat')
+    height.subtype = 'DISTANCE'
+    height.min_value = 0.0
+    height.default_value = 0.002
+    merge = ng.interface.new_socket("Merge Distance", in_out='INPUT', socket_type='NodeSocketFloat')
+    merge.subtype = 'DISTANCE'
+    merge.min_value = 0.0
+    merge.default_value = 1e-7
+    ng.interface.new_socket("Solid", in_out='OUTPUT', socket_type='NodeSocketGeometry')
+    nodes: Any = ng.nodes
+    link = ng.links.new
+    group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
+    fill = nodes.new('GeometryNodeFillCurve')
+    if hasattr(fill, "mode"):
+        fill.mode = 'TRIANGLES'
+    else:  # 5.0: the mode is a menu socket
+        fill.inputs["Mode"].default_value = 'Triangles'
+    up = nodes.new('ShaderNodeCombineXYZ')
+    extrude = nodes.new('GeometryNodeExtrudeMesh')
+    extrude.mode = 'FACES'
+    extrude.inputs["Individual"].default_value = False
+    flip = nodes.new('GeometryNodeFlipFaces')
+    join = nodes.new('GeometryNodeJoinGeometry')
+    weld = nodes.new('GeometryNodeMergeByDistance')
+    link(group_in.outputs["Curve"], fill.inputs["Curve"])
+    link(group_in.outputs["Height"], up.inputs["Z"])
+    link(fill.outputs["Mesh"], extrude.inputs["Mesh"])
+    link(up.outputs["Vector"], extrude.inputs["Offset"])
+    link(fill.outputs["Mesh"], flip.inputs["Mesh"])
+    link(extrude.outputs["Mesh"], join.inputs["Geometry"])
+    link(flip.outputs["Mesh"], join.inputs["Geometry"])
+    link(join.outputs["Geometry"], weld.inputs["Geometry"])
+    link(group_in.outputs["Merge Distance"], weld.inputs["Distance"])
+    link(weld.outputs["Geometry"], group_out.inputs["Solid"])
+    for i, node in enumerate((group_in, fill, extrude, join, weld, group_out)):
+        node.location = (i * 200.0, 0.0)
+    up.location, flip.location = (200.0, -200.0), (400.0, -200.0)
+    return ng
+
+
+def set_solid_inputs(modifier, height_bu: float, merge_bu: float) -> None:
+    """Set the Height and Merge Distance inputs of a traced-solid modifier (scene units)."""
+    for item in modifier.node_group.interface.items_tree:
+        if getattr(item, "in_out", None) != 'INPUT':
+            continue
+        if item.name == "Height":
+            modifier[item.identifier] = height_bu
+        elif item.name == "Merge Distance":
+            modifier[item.identifier] = merge_bu
+
+
 def curve_from_loops(name: str, loops, k: float):
     """A 2D Curve datablock with one cyclic Bezier spline per loop (mm x ``k`` = scene units)."""
     import numpy as np
@@ -46,7 +110,7 @@ def curve_from_loops(name: str, loops, k: float):
 
     cu = bpy.data.curves.new(name, 'CURVE')
     cu.dimensions = '2D'
-    cu.fill_mode = 'BOTH'  # type: ignore[assignment]  # 2D curves fill both caps; the stubs list 3D modes
+    cu.fill_mode = 'NONE'  # type: ignore[assignment]  # the Geometry Nodes modifier fills and extrudes
     cu.resolution_u = CURVE_RESOLUTION
     cu.render_resolution_u = CURVE_RESOLUTION
     for loop in loops:
@@ -87,20 +151,23 @@ def build_traced(context, filepath: str, settings, progress=None):
     try:
         collection = bpy.data.collections.new(f"{stem} Traced")
         made.append(collection)
+        new_group = SOLID_GROUP not in bpy.data.node_groups
+        group = solid_node_group()
+        if new_group:
+            made.append(group)
         cursor = scene.cursor.location
         objects = []
         for part in plan.parts:
             name = f"{stem} {part.name}"
             cu = curve_from_loops(name, part.loops, k)
             made.append(cu)
-            cu.extrude = part.height / 2.0 * k
             cu.materials.append(_material(name, part.colour, made))
             obj = bpy.data.objects.new(name, cu)
             made.append(obj)
-            # Blender extrudes both ways from the curve's plane: lift it by half the height
-            obj.location = (cursor.x, cursor.y, (part.z0 + part.height / 2.0) * k)
-            weld = cast(bpy.types.WeldModifier, obj.modifiers.new("Weld", 'WELD'))
-            weld.merge_threshold = WELD_MM * k
+            obj.location = (cursor.x, cursor.y, part.z0 * k)  # the solid rises from the origin
+            solid = cast(bpy.types.NodesModifier, obj.modifiers.new("Traced Solid", 'NODES'))
+            solid.node_group = group
+            set_solid_inputs(solid, part.height * k, WELD_MM * k)
             if part.bevel_mm > 0:
                 # a mesh bevel after the weld: it cuts into the solid and clamps where rounds would
                 # overlap (a curve bevel with offset self-intersects at every sharp inner corner)
@@ -157,6 +224,8 @@ def remove_made(made: list) -> None:
                 bpy.data.materials.remove(block)
             elif isinstance(block, bpy.types.Collection):
                 bpy.data.collections.remove(block)
+            elif isinstance(block, bpy.types.NodeTree):
+                bpy.data.node_groups.remove(block)
         except ReferenceError:
             pass
 

@@ -10,7 +10,10 @@ run time are replaced here by equivalent ones that are fast in Python:
 * the straight-subpath search (``calc_lon``, about two thirds of potracer's
   time) runs for every point of every path at once, in numpy.
 
-Both give exactly potracer's (and so C potrace's) results; the tests compare them.
+Both give exactly potracer's results; the tests compare them. potracer reads
+the array's first row as y = 0 where C potrace puts the bitmap's bottom row, so
+:func:`trace_loops` traces the image upside down and flips the result back:
+then the paths, the ambiguous-turn choices and the curves are C potrace's own.
 Coordinates: x = column, y = row, on pixel corners (y points down the image).
 """
 
@@ -238,3 +241,12 @@ def loops_from_paths(paths: list) -> list[np.ndarray]:
         anchors[-1][2] = pending_hr
         loops.append(np.array(anchors, dtype=np.float64))
     return loops
+
+
+def trace_loops(ink: np.ndarray, turdsize: int = 2, turnpolicy: str = "minority", alphamax: float = 1.0,
+                opticurve: bool = True, opttolerance: float = 0.2) -> list[np.ndarray]:
+    """Loops of a boolean ink mask as C potrace traces the image (its y axis points up)."""
+    h = ink.shape[0]
+    paths = trace_paths(np.ascontiguousarray(ink[::-1]), turdsize, turnpolicy, alphamax, opticurve, opttolerance)
+    flip = np.array([1.0, -1.0])
+    return [loop * flip + np.array([0.0, h]) for loop in loops_from_paths(paths)]

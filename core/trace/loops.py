@@ -171,7 +171,7 @@ def merge_collinear(loop: np.ndarray, tol: float) -> np.ndarray:
 
 
 def snap_straight(loop: np.ndarray, tol: float) -> np.ndarray:
-    """Make segments that are straight within ``tol`` exactly straight (handles at 1/3 and 2/3)."""
+    """Make segments whose handles lie within ``tol`` of their chord exactly straight (handles at 1/3, 2/3)."""
     p0, p1 = loop[:, 1], loop[:, 2]
     p2, p3 = np.roll(loop[:, 0], -1, axis=0), np.roll(loop[:, 1], -1, axis=0)
     chord = p3 - p0
@@ -182,11 +182,9 @@ def snap_straight(loop: np.ndarray, tol: float) -> np.ndarray:
         d = p - p0
         return np.abs(d[:, 0] * unit[:, 1] - d[:, 1] * unit[:, 0])
 
-    def along(p):
-        return ((p - p0) * unit).sum(axis=1) / length
-
+    # all four points on one line: a straight segment, or one that runs back over itself
+    # (a zero-area spike a mesher would turn into overlapping slivers)
     flat = (off_line(p1) <= tol) & (off_line(p2) <= tol)
-    flat &= (along(p1) >= 0) & (along(p1) <= 1) & (along(p2) >= 0) & (along(p2) <= 1)
     if not flat.any():
         return loop
     out = loop.copy()

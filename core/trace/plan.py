@@ -24,6 +24,7 @@ from .settings import BASE_SHAPES, ENGINES, HOLE_POSITIONS, MODES, SOURCES, Trac
 
 MAX_WORK_PIXELS = 16e6  # upsampling small images stops here
 FINE_MM = 0.1  # upsample until a pixel is at most this size
+FLAT_PX = 0.02  # a Bezier segment this close to its chord is drawn as a straight line
 SINK_MM = 0.2  # a design on a base reaches this far into it, so the two overlap instead of touching
 
 
@@ -203,14 +204,14 @@ def trace_mask(mask: np.ndarray, s: TraceSettings) -> list[np.ndarray]:
     if not mask.any():
         return []
     if s.engine == "FAST":
-        from .engine_fast import trace_loops
+        from .engine_fast import trace_loops as fast_loops
 
-        return trace_loops(mask, corner_threshold_deg=60.0 * s.corner_threshold)
-    from .engine_potrace import loops_from_paths, trace_paths
+        return fast_loops(mask, corner_threshold_deg=60.0 * s.corner_threshold)
+    from .engine_potrace import trace_loops as potrace_loops
 
-    paths = trace_paths(mask, turdsize=0, alphamax=s.corner_threshold, opticurve=s.optimize_tolerance > 0,
+    loops = potrace_loops(mask, turdsize=0, alphamax=s.corner_threshold, opticurve=s.optimize_tolerance > 0,
                         opttolerance=max(s.optimize_tolerance, 1e-9))
-    return loops_from_paths(paths)
+    return [lp.merge_collinear(lp.snap_straight(loop, FLAT_PX), FLAT_PX) for loop in loops]
 
 
 # --- shapes on the bitmap ----------------------------------------------------------------------
@@ -245,6 +246,28 @@ def _tab(body: np.ndarray, s: TraceSettings, px_mm: float) -> tuple[np.ndarray, 
     neck = (along >= -r_tab) & (along <= depth) & (across <= r_tab)
     hole = bitmap.disc(body.shape, centre[0], centre[1], r_hole)
     return (tab | (neck & bitmap.dilate(body, r_tab))) & ~hole, hole, centre
+
+
+GRID_PX = 12.0  # plates, flanges and walls are shaped on a grid where their width is about this many pixels
+
+
+def _factor(width_px: float) -> int:
+    """How many working pixels one pixel of a coarser shaping grid spans."""
+    return max(1, int(width_px // GRID_PX))
+
+
+def downsample(mask: np.ndarray, f: int, cover: bool = False) -> np.ndarray:
+    """The mask on a grid f times coarser: a coarse pixel is ink where most of its block is
+    (edges stay put within half a coarse pixel), or with ``cover`` where any of it is (a
+    plate under the design then still reaches under its thinnest strokes)."""
+    if f <= 1:
+        return mask
+    h, w = mask.shape
+    hh, ww = -(-h // f) * f, -(-w // f) * f
+    padded = np.zeros((hh, ww), bool)
+    padded[:h, :w] = mask
+    blocks = padded.reshape(hh // f, f, ww // f, f)
+    return blocks.any(axis=(1, 3)) if cover else blocks.mean(axis=(1, 3)) >= 0.5
 
 
 def _base_outline(design: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
@@ -289,7 +312,7 @@ def _where(mask: np.ndarray, to_mm, limit: int = 3) -> str:
 
 def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what: str) -> str | None:
     width = 2.0 * s.nozzle_mm / px_mm
-    factor = max(1, int(width // 16))  # a coarser grid keeps the opening cheap for wide limits
+    factor = max(1, int(width // 8))  # a coarser grid keeps the opening cheap for wide limits
     m = mask
     if factor > 1:
         h, w = mask.shape
@@ -388,7 +411,8 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
         raise ImageToPrintError("nothing to trace: every piece is smaller than the speckle size")
 
     report(0.2, "shaping")
-    masks: list[tuple[str, str, np.ndarray, float, float, float, tuple]] = []  # name, role, mask, z0, h, bevel, colour
+    # name, role, mask, z0, height, bevel, colour, grid factor (the mask's pixel is factor x px_mm)
+    masks: list[tuple[str, str, np.ndarray, float, float, float, tuple, int]] = []
     warnings: list[str] = []
     hole_centre = None
     base = s.base_mm
@@ -396,17 +420,21 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
     sink = min(max(SINK_MM, s.bevel_mm), base / 2) if base > 0 else 0.0
     grey = (0.8, 0.8, 0.8, 1.0)
     accent = (0.85, 0.25, 0.2, 1.0)
-    body = design
+    body: np.ndarray | None = design
     if s.mode in ("PLATE", "KEYCHAIN", "MULTI", "STAMP"):
         if base > 0 or s.mode == "STAMP":
-            plate = _base_outline(design, s, px_mm)
+            # the plate needs no finer grid than a twelfth of its margin (or of the keyring ring)
+            f = _factor(min(s.margin_mm, s.ring_mm if s.hole_mm > 0 else s.margin_mm) / px_mm)
+            coarse = downsample(design, f, cover=True)
+            plate = _base_outline(coarse, s, px_mm * f)
             if s.hole_mm > 0 and s.mode != "STAMP":
-                tab, hole, hole_centre = _tab(plate, s, px_mm)
+                tab, hole, (cx, cy) = _tab(plate, s, px_mm * f)
                 plate = (plate | tab) & ~hole
-                keep_clear = bitmap.dilate(hole, s.ring_mm / 2 / px_mm)
+                hole_centre = (cx * f, cy * f)
+                keep_clear = bitmap.disc(design.shape, cx * f, cy * f, (s.hole_mm + s.ring_mm) / 2 / px_mm)
                 design = design & ~keep_clear
                 layers = [(m & ~keep_clear, c, h) for m, c, h in layers]
-            masks.append(("Base", "base", plate, 0.0, base, 0.0, grey))
+            masks.append(("Base", "base", plate, 0.0, base, 0.0, grey, f))
             body = plate
         elif s.hole_mm > 0:
             tab, hole, hole_centre = _tab(design, s, px_mm)
@@ -414,51 +442,52 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
             body = design
         if layers:
             for i, (m, colour, h) in enumerate(layers):
-                masks.append((f"Colour {i + 1}", "layer", m, base - sink, h + sink, s.bevel_mm, colour))
+                masks.append((f"Colour {i + 1}", "layer", m, base - sink, h + sink, s.bevel_mm, colour, 1))
         else:
-            masks.append(("Design", "design", design, base - sink, s.height_mm + sink, s.bevel_mm, accent))
+            masks.append(("Design", "design", design, base - sink, s.height_mm + sink, s.bevel_mm, accent, 1))
     elif s.mode == "CUTTER":
-        outline = bitmap.fill_holes(design)
-        wall = s.wall_mm / px_mm
+        fb = _factor(s.wall_mm / px_mm)
+        outline = bitmap.fill_holes(downsample(design, fb))
+        wall = s.wall_mm / px_mm / fb
         grown = bitmap.dilate(outline, wall)
-        masks.append(("Blade", "blade", grown & ~outline, 0.0, s.height_mm, 0.0, accent))
+        masks.append(("Blade", "blade", grown & ~outline, 0.0, s.height_mm, 0.0, accent, fb))
         if s.flange_mm > 0 or s.imprint:
-            reach = wall + s.flange_mm / px_mm
-            flange = bitmap.dilate(outline, reach) if s.flange_mm > 0 else grown
-            flange = flange & ~bitmap.dilate(outline, wall / 2) if not s.imprint else flange
-            masks.append(("Flange", "flange", flange, 0.0, s.flange_thickness_mm, 0.0, grey))
+            ff = _factor((s.wall_mm + s.flange_mm) / px_mm) if s.flange_mm > 0 else fb
+            out_f = bitmap.fill_holes(downsample(design, ff))
+            reach = (s.wall_mm + s.flange_mm) / px_mm / ff
+            flange = bitmap.dilate(out_f, reach)
+            if not s.imprint:  # a ring overlapping half the wall; with an imprint, a web under it all
+                flange &= ~bitmap.dilate(out_f, s.wall_mm / 2 / px_mm / ff)
+            masks.append(("Flange", "flange", flange, 0.0, s.flange_thickness_mm, 0.0, grey, ff))
         if s.imprint:
-            counters = outline & ~design
-            inner = bitmap.erode(outline, wall)
-            imprint = bitmap.dilate(counters, wall) & ~counters & inner
+            fine = downsample(design, fb)
+            counters = outline & ~fine
+            imprint = bitmap.dilate(counters, wall) & ~counters & bitmap.erode(outline, wall)
             if imprint.any():
                 ft = s.flange_thickness_mm
                 masks.append(("Imprint", "imprint", imprint, ft - min(SINK_MM, ft / 2),
-                              s.height_mm - s.imprint_depth_mm - ft + min(SINK_MM, ft / 2), 0.0, accent))
+                              s.height_mm - s.imprint_depth_mm - ft + min(SINK_MM, ft / 2), 0.0, accent, fb))
         pieces = bitmap.label(outline, eight=False)[1].size
         if pieces > 1:
             warnings.append(f"the design has {pieces} separate outlines: each gets its own cutter wall")
-        body = grown
+        body = None
 
     report(0.3, "tracing")
     t_trace = time.perf_counter()
     traced: list[tuple[tuple, list[np.ndarray]]] = []
     for i, spec in enumerate(masks):
-        traced.append((spec, trace_mask(spec[2], s)))
+        factor = spec[7]
+        traced.append((spec, [loop * factor for loop in trace_mask(spec[2], s)]))
         report(0.3 + 0.6 * (i + 1) / len(masks), "tracing")
     trace_seconds = time.perf_counter() - t_trace
 
-    # scale: the design's traced outline is width_mm wide
-    ref_loops = [loop for m, ls in traced if m[1] in ("design", "layer", "blade") for loop in ls]
+    # scale: the design's traced outline is width_mm wide (a cutter's inner wall hugs the design)
     if s.mode == "CUTTER":
-        ref_loops = trace_mask(bitmap.fill_holes(design), s) if s.engine == "FAST" else \
-            [loop for m, ls in traced if m[1] == "blade" for loop in ls]
-    if not ref_loops:
-        raise ImageToPrintError("nothing to trace: the design vanished after cleaning (lower the speckle size)")
-    if s.mode == "CUTTER":
-        # the cutter's inner wall hugs the design: measure the design outline itself
         ref_lo, ref_hi = _design_bounds(design, px_mm)
     else:
+        ref_loops = [loop for m, ls in traced if m[1] in ("design", "layer") for loop in ls]
+        if not ref_loops:
+            raise ImageToPrintError("nothing to trace: the design vanished after cleaning (lower the speckle size)")
         ref_lo, ref_hi = lp.bounds(ref_loops)
     scale = s.width_mm / float(ref_hi[0] - ref_lo[0])
     centre = (ref_lo + ref_hi) / 2.0
@@ -470,7 +499,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
         return (-xm if mirror else xm, -(y - centre[1]) * scale)
 
     parts = []
-    for (name, role, _mask, z0, h, bevel, colour), loops in traced:
+    for (name, role, _mask, z0, h, bevel, colour, _f), loops in traced:
         if not loops:
             continue
         mm = lp.transform(loops, scale, offset, flip_y=True, mirror_x=mirror)
@@ -484,14 +513,14 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
             w = _thin_warning(mask, s, px_mm, to_mm, name)
             if w:
                 warnings.append(w)
-    if base <= 0 and s.mode in ("PLATE", "KEYCHAIN"):
+    if base <= 0 and s.mode in ("PLATE", "KEYCHAIN") and body is not None:
         w = _loose_pieces_warning(body, to_mm, "keychain" if s.mode == "KEYCHAIN" else "plate without a base")
         if w:
             warnings.append(w)
 
     # fidelity of the main trace at the working resolution
-    main_mask, main_loops = next(((m[2], ls) for m, ls in traced if m[1] in ("design", "layer", "blade")),
-                                 (None, None))
+    main_mask, main_loops = next(((m[2], [loop / m[7] for loop in ls]) for m, ls in traced
+                                  if m[1] in ("design", "layer", "blade")), (None, None))
     stats: dict = {
         "engine": s.engine.lower(),
         "binarise": frame.how,
