@@ -69,11 +69,14 @@ define blender_tests
 		rc=$$?; [ $$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$rc
 endef
 
-## make bench: the relief benchmark (against the manual Blender way) and the check benchmark (against the 3D-Print Toolbox)
-bench: env-5.0
+## make bench: relief (against the manual Blender way), checks (against the 3D-Print Toolbox), AI mesh, and
+## trace (fidelity and speed against the potrace command-line tool)
+bench: env-core env-5.0
 	$(VENV)/bpy-5.0/bin/python benchmarks/relief_bench.py
 	$(VENV)/bpy-5.0/bin/python benchmarks/check_bench.py
 	$(VENV)/bpy-5.0/bin/python benchmarks/ai_bench.py
+	$(VENV)/core/bin/python benchmarks/trace_bench.py
+	$(VENV)/bpy-5.0/bin/python benchmarks/trace_blender_bench.py
 
 clean:
 	rm -rf $(VENV) build dist wheels $(OUT)

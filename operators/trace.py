@@ -133,7 +133,7 @@ def curve_from_loops(name: str, loops, k: float):
     return cu
 
 
-def build_traced(context, filepath: str, settings, progress=None):
+def build_traced(context, filepath: str, settings, progress=None, measure: bool = True):
     """Make the traced parts in ``context.scene``; return (objects, plan).
 
     Raises ImageToPrintError for bad input; on any failure every datablock it
@@ -143,7 +143,7 @@ def build_traced(context, filepath: str, settings, progress=None):
     from ..core.trace.plan import plan_trace
 
     img = load_image(filepath, settings.max_megapixels)
-    plan = plan_trace(img, settings, progress)
+    plan = plan_trace(img, settings, progress, measure=measure)
     scene = context.scene
     k = blender_mesh.units_per_mm(scene)
     stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
@@ -275,7 +275,8 @@ stamp or multi-colour print"""
         try:
             objects, plan = build_traced(
                 context, bpy.path.abspath(self.filepath), settings,
-                progress=(lambda f, _t: wm.progress_update(int(100 * f))) if wm is not None else None)
+                progress=(lambda f, _t: wm.progress_update(int(100 * f))) if wm is not None else None,
+                measure=False)
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
@@ -287,8 +288,7 @@ stamp or multi-colour print"""
         w, d, h = plan.size_mm
         st = plan.stats
         self.report({'INFO'}, f"{len(objects)} object{'s' if len(objects) != 1 else ''}, {w:.1f} x {d:.1f} x "
-                              f"{h:.1f} mm; {st['loops']} loops, {st['segments']} segments "
-                              f"({st['engine']}, {st.get('pixel_error_percent', 0):.2f}% pixel error)")
+                              f"{h:.1f} mm; {st['loops']} loops, {st['segments']} segments ({st['engine']})")
         return {'FINISHED'}
 
 

@@ -37,10 +37,12 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h, w = mask.shape
     padded = np.zeros((h, w + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1)
-    sr, sc = np.nonzero(d == 1)
-    _, ec = np.nonzero(d == -1)
-    return sr.astype(np.int64), sc.astype(np.int64), ec.astype(np.int64)
+    d = np.diff(padded, axis=1).ravel()  # +1 where a run starts, -1 just after it ends
+    at = np.flatnonzero(d)
+    up = d[at] > 0
+    starts, ends = at[up], at[~up]
+    return (starts // (w + 1)).astype(np.int64), (starts % (w + 1)).astype(np.int64), \
+        (ends % (w + 1)).astype(np.int64)
 
 
 def label(mask: np.ndarray, eight: bool) -> tuple[np.ndarray, np.ndarray]:

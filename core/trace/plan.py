@@ -312,7 +312,7 @@ def _where(mask: np.ndarray, to_mm, limit: int = 3) -> str:
 
 def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what: str) -> str | None:
     width = 2.0 * s.nozzle_mm / px_mm
-    factor = max(1, int(width // 8))  # a coarser grid keeps the opening cheap for wide limits
+    factor = max(1, int(width // 6))  # a grid where the limit is about 6 px keeps the opening cheap
     m = mask
     if factor > 1:
         h, w = mask.shape
@@ -366,8 +366,12 @@ def colour_layers(img: LoadedImage, n: int) -> tuple[np.ndarray, list[tuple[floa
 
 # --- the plan ----------------------------------------------------------------------------------
 
-def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
-    """Trace ``img`` into the parts of the chosen mode. Raises ImageToPrintError on bad input."""
+def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool = True) -> TracePlan:
+    """Trace ``img`` into the parts of the chosen mode. Raises ImageToPrintError on bad input.
+
+    ``measure`` adds the fidelity figures (pixel error, holes in the image and traced) to
+    the stats: the rasterised outline compared with the traced bitmap.
+    """
     validate(s)
     t_start = time.perf_counter()
 
@@ -532,7 +536,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None) -> TracePlan:
         "segments": sum(lp.segment_count(p.loops) for p in parts),
         "trace_seconds": round(trace_seconds, 3),
     }
-    if main_mask is not None and main_loops:
+    if measure and main_mask is not None and main_loops:
         stats.update(fidelity(main_mask, main_loops))
     if hole_centre is not None:
         stats["hole_centre_mm"] = [round(v, 3) for v in to_mm(*hole_centre)]
