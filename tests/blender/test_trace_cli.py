@@ -111,3 +111,20 @@ def test_help_lists_the_trace_flags(ext, capfd):
     for flag in ("--mode", "--width", "--height", "--base", "--threshold", "--invert", "--engine", "--report",
                  "--hole", "--wall", "--flange", "--colours", "--bevel", "--speckle"):
         assert flag in out
+
+
+def test_cutter_imprint_walls_stand_on_a_web_and_are_shorter(ext, scene, tmp_path, capfd):
+    stl, rep = tmp_path / "c.stl", tmp_path / "c.json"
+    code, _out, err = run(ext, capfd, "trace", ring_and_island(tmp_path / "r.png"), "-o", stl, "--mode", "cutter",
+                          "--width", 60, "--imprint", "--report", rep)
+    assert code == 0, err
+    assert "2 separate outlines" in err  # the ring and the bar each get a wall
+    report = json.loads(rep.read_text())
+    parts = {p["object"].split()[-1]: p for p in report["parts"]}
+    assert set(parts) == {"Blade", "Flange", "Imprint"}
+    for part in parts.values():
+        assert solid_checks(part["checks"]) == CLOSED
+    top = parts["Imprint"]["bbox_min_mm"][2] + parts["Imprint"]["bbox_mm"][2]
+    assert top == pytest.approx(12.0 - 2.0, abs=1e-4)  # the default imprint depth below the blade
+    assert parts["Imprint"]["bbox_min_mm"][2] < 2.0  # reaches into the 2 mm web
+    assert prusa_info(stl)["manifold"] == "yes"
