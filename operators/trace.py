@@ -119,8 +119,8 @@ def curve_from_loops(name: str, loops, k: float):
         spline.bezier_points.add(n - 1)
         spline.use_cyclic_u = True
         pts = spline.bezier_points
-        # Straight segments get vector handles: Blender then makes one edge of them, not
-        # `resolution` collinear points (which its cap fill turns into zero-area triangles).
+        # Straight segments get vector handles: Blender then makes one edge of each, not
+        # `resolution` collinear points, and editing keeps them straight.
         straight = straight_loop(loop, 1e-6)
         left = np.roll(straight, 1)  # the segment arriving at each anchor
         for p, in_straight, out_straight in zip(pts, left.tolist(), straight.tolist()):
@@ -169,7 +169,7 @@ def build_traced(context, filepath: str, settings, progress=None, measure: bool 
             solid.node_group = group
             set_solid_inputs(solid, part.height * k, WELD_MM * k)
             if part.bevel_mm > 0:
-                # a mesh bevel after the weld: it cuts into the solid and clamps where rounds would
+                # a mesh bevel after the solid: it cuts into it and clamps where rounds would
                 # overlap (a curve bevel with offset self-intersects at every sharp inner corner)
                 bevel = cast(bpy.types.BevelModifier, obj.modifiers.new("Bevel", 'BEVEL'))
                 bevel.width = part.bevel_mm * k
@@ -207,7 +207,7 @@ def remove_traced(objects) -> None:
         made.extend(m for m in obj.data.materials if m is not None)
         made.append(obj.data)
         made.append(obj)
-    unique = list({id(b): b for b in made}.values())
+    unique = list({b.as_pointer(): b for b in made}.values())
     remove_made([b for b in unique if isinstance(b, bpy.types.Collection)] +
                 [b for b in unique if not isinstance(b, (bpy.types.Collection, bpy.types.Object))] +
                 [b for b in unique if isinstance(b, bpy.types.Object)])

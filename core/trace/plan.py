@@ -146,6 +146,32 @@ def _resize(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
     return np.asarray(im.resize((cols, rows), Image.Resampling.BICUBIC))
 
 
+def hard_edged(signal: np.ndarray, ink: np.ndarray) -> bool:
+    """Does the ink have hard (aliased) edges? Anti-aliased edges have in-between values along them."""
+    if ink.all() or not ink.any():
+        return True
+    on, off = float(np.median(signal[ink])), float(np.median(signal[~ink]))
+    if abs(on - off) < 1e-6:
+        return True
+    t = (signal - off) / (on - off)
+    inner = ink.copy()
+    inner[1:] &= ink[:-1]
+    inner[:-1] &= ink[1:]
+    inner[:, 1:] &= ink[:, :-1]
+    inner[:, :-1] &= ink[:, 1:]
+    edge = int((ink & ~inner).sum())
+    between = int(((t > 0.15) & (t < 0.85)).sum())
+    return between < 0.25 * max(edge, 1)
+
+
+def supersample(mask: np.ndarray, f: int, s: TraceSettings) -> np.ndarray:
+    """A hard-edged mask f times finer: traced where it is, the smooth outline filled at the finer grid.
+    (Resampling its pixel stairs instead would leave a wavy edge that the tracer follows.)"""
+    loops = trace_mask(np.pad(mask, 1), s)
+    fine = lp.rasterize([(loop - 1.0) * f for loop in loops], (mask.shape[0] * f, mask.shape[1] * f))
+    return fine
+
+
 @dataclass
 class _Frame:
     """The working bitmap: a padded crop of the image, perhaps upsampled."""
@@ -154,6 +180,26 @@ class _Frame:
     px_mm: float  # estimated pixel size (refined from the traced outline)
     upsample: int
     how: str
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # source rows r0:r1, columns c0:c1 of the ink
+    pad: int = 0
+
+    hard: bool = False
+    settings: TraceSettings | None = None
+
+    def resample(self, values: np.ndarray) -> np.ndarray:
+        """Another per-pixel channel of the source, cropped, upsampled and padded like ``ink``."""
+        r0, r1, c0, c1 = self.box
+        f = self.upsample
+        if f > 1 and self.hard and self.settings is not None:
+            out = supersample(values[r0:r1, c0:c1] >= 0.5, f, self.settings).astype(np.float32)
+        elif f > 1:
+            h, w = values.shape
+            r0e, r1e, c0e, c1e = max(0, r0 - 2), min(h, r1 + 2), max(0, c0 - 2), min(w, c1 + 2)
+            big = _resize(values[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f)
+            out = big[(r0 - r0e) * f:(r1 - r0e) * f, (c0 - c0e) * f:(c1 - c0e) * f]
+        else:
+            out = values[r0:r1, c0:c1]
+        return np.pad(out, self.pad)
 
 
 def _working_frame(img: LoadedImage, s: TraceSettings, pad_mm: float) -> _Frame:
@@ -174,7 +220,10 @@ def _working_frame(img: LoadedImage, s: TraceSettings, pad_mm: float) -> _Frame:
     one = 2  # one source pixel of context around the crop for resampling
     r0e, r1e = max(0, r0 - one), min(ink.shape[0], r1 + one)
     c0e, c1e = max(0, c0 - one), min(ink.shape[1], c1 + one)
-    if f > 1:
+    hard = f > 1 and hard_edged(signal[r0e:r1e, c0e:c1e], ink[r0e:r1e, c0e:c1e])
+    if hard:
+        work = supersample(ink[r0:r1, c0:c1], f, s)
+    elif f > 1:
         crop = _resize(signal[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f)
         work = _binary(crop, level, s.invert)
         # keep exactly the upsampled bounding box of the ink
@@ -184,7 +233,7 @@ def _working_frame(img: LoadedImage, s: TraceSettings, pad_mm: float) -> _Frame:
     px_mm /= f
     pad = int(math.ceil(pad_mm / px_mm)) + 2
     work = np.pad(work, pad)
-    return _Frame(work, px_mm, f, how)
+    return _Frame(work, px_mm, f, how, (int(r0), int(r1), int(c0), int(c1)), pad, hard, s)
 
 
 def clean(ink: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
@@ -319,7 +368,8 @@ def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what:
         hh, ww = h // factor * factor, w // factor * factor
         m = mask[:hh, :ww].reshape(hh // factor, factor, ww // factor, factor).mean(axis=(1, 3)) >= 0.5
     thin = bitmap.thin_parts(m, width / factor)
-    thin = bitmap.remove_small(thin, max(2.0, (width / factor) ** 2 / 8), eight=True)
+    # a narrow place counts when it runs at least as long as the limit (not the tip of a rounded end)
+    thin = bitmap.remove_small(thin, max(2.0, (width / factor) ** 2), eight=True)
     if not thin.any():
         return None
     n = bitmap.label(thin, eight=True)[1].size
@@ -389,18 +439,14 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
             raise ImageToPrintError("nothing to trace: the image is a single colour")
         fake = LoadedImage(grey=(~ink_full).astype(np.float32), alpha=None, rgba8=img.rgba8, bits=8, path=img.path)
         frame = _working_frame(fake, TraceSettings(width_mm=s.width_mm, threshold=0.5), pad_mm)
-        # the colour index, cropped and scaled like the frame
-        rows = np.flatnonzero(ink_full.any(axis=1))
-        cols = np.flatnonzero(ink_full.any(axis=0))
-        crop = index[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-        crop = np.repeat(np.repeat(crop, frame.upsample, axis=0), frame.upsample, axis=1)
-        pad = (frame.ink.shape[0] - crop.shape[0]) // 2
-        crop = np.pad(crop, pad, constant_values=background)
-        used = [c for c in range(len(colours)) if c != background and (crop == c).any()]
+        # each colour's share of a pixel, resampled like the frame; a pixel takes its largest share
+        used = [c for c in range(len(colours)) if c != background and (index == c).any()]
+        shares = np.stack([frame.resample((index == c).astype(np.float32)) for c in [background] + used])
+        owner = np.argmax(shares, axis=0)
         lum = [0.2126 * colours[c][0] + 0.7152 * colours[c][1] + 0.0722 * colours[c][2] for c in used]
-        order = [used[i] for i in np.argsort(lum, kind="stable")]  # darkest first, tallest
-        for rank, c in enumerate(order):
-            layers.append((crop == c, colours[c], s.height_mm * (len(order) - rank) / len(order)))
+        order = np.argsort(lum, kind="stable")  # darkest first, tallest
+        for rank, i in enumerate(order):
+            layers.append((owner == i + 1, colours[used[i]], s.height_mm * (len(order) - rank) / len(order)))
     else:
         frame = _working_frame(img, s, pad_mm)
     px_mm = frame.px_mm

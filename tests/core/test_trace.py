@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 
 import numpy as np
 import pytest
@@ -177,7 +178,8 @@ def test_plate_plan_width_holes_and_fidelity(tmp_path, engine):
     assert p.stats["pixel_error_percent"] <= (1.5 if engine == "POTRACE" else 3.0)
     assert p.size_mm[2] == 3.0
     area = sum(lp.signed_area(lp.flatten(loop)) for loop in p.parts[0].loops)
-    assert area == pytest.approx(ring_and_island().sum() * (50 / 160) ** 2, rel=0.01)
+    # the smooth outline of pixel circles: within 2% of the pixel count
+    assert area == pytest.approx(ring_and_island().sum() * (50 / 160) ** 2, rel=0.02)
     json.dumps(p.stats)  # report-ready
     assert any("not attached" in w for w in p.warnings)
 
@@ -188,7 +190,9 @@ def test_thin_strokes_are_reported_with_where(tmp_path):
     ink[100:103, 60:180] = True  # 3 px at 0.25 mm/px = 0.75 mm: under 2 x 0.4 mm
     p = plan(save_mask(tmp_path / "t.png", ink), width_mm=40.0, base_mm=1.0)
     thin = [w for w in p.warnings if "narrower than 0.8 mm" in w]
-    assert len(thin) == 1 and "1 place " in thin[0] and "e.g. at (5." in thin[0]  # the stroke, x 0 to 20 mm
+    assert len(thin) == 1 and "1 place " in thin[0]
+    x, y = (float(v) for v in re.search(r"at \(([-\d.]+), ([-\d.]+)\) mm", thin[0]).groups())
+    assert 2.0 < x < 8.0 and abs(y) < 1.0  # on the stroke, which runs from x = 0 to 20 mm at y = 0
     p = plan(save_mask(tmp_path / "t.png", ink), width_mm=80.0, base_mm=1.0)  # 1.5 mm: fine
     assert not [w for w in p.warnings if "narrower" in w]
 
@@ -200,7 +204,7 @@ def test_cutter_wall_hugs_the_outline(tmp_path):
     p = plan(save_mask(tmp_path / "l.png", ink), **TRACE_PRESETS["cutter"][2])
     blade = next(part for part in p.parts if part.role == "blade")
     widths = sorted(float(np.ptp(lp.flatten(loop)[:, 0])) for loop in blade.loops)
-    assert widths == pytest.approx([80.0, 82.0], abs=0.05)
+    assert widths == pytest.approx([80.0, 82.0], abs=0.15)  # within a working pixel (0.125 mm)
     assert blade.height == 12.0 and blade.z0 == 0.0
 
 
@@ -246,3 +250,20 @@ def test_presets_name_every_mode():
     assert set(MODE_PRESET) == {"PLATE", "KEYCHAIN", "CUTTER", "STAMP", "MULTI"}
     for _, (_label, _desc, values) in TRACE_PRESETS.items():
         validate(TraceSettings(**values))
+
+
+def test_small_multi_colour_images_trace_smooth_outlines(tmp_path):
+    """Upsampled colour layers follow the resampled image, not blocks of repeated pixels."""
+    from PIL import Image
+
+    n = 160
+    y, x = np.mgrid[0:n, 0:n]
+    rgb = np.full((n, n, 3), 255, np.uint8)
+    rgb[np.hypot(x - 45, y - 80) < 30] = (220, 30, 30)
+    rgb[(x >= 95) & (x < 145) & (y >= 55) & (y < 105)] = (30, 40, 200)
+    Image.fromarray(rgb).save(tmp_path / "c.png")
+    p = plan(str(tmp_path / "c.png"), mode="MULTI", colours=2, width_mm=60.0, base_mm=0.0)
+    assert p.stats["upsampled"] > 1
+    layers = [part for part in p.parts if part.role == "layer"]
+    assert [len(part.loops) for part in layers] == [1, 1]
+    assert max(lp.segment_count(part.loops) for part in layers) <= 16  # a disc and a square, not stairs
