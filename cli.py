@@ -205,7 +205,20 @@ def _context():
     return context
 
 
-def _finish(obj, report, written, report_path, warnings) -> int:
+def _outputs(args) -> tuple[list[str], str | None]:
+    """(the -o files, the report file), checked before any work: writable, and a format we export."""
+    from .core.errors import ImageToPrintError
+    from .core.report import check_writable
+    from .operators.export import FORMATS
+
+    outputs = [check_writable(path) for path in args.output]
+    for path in outputs:
+        if os.path.splitext(path)[1].lower() not in FORMATS:
+            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
+    return outputs, (check_writable(args.report) if args.report else None)
+
+
+def _finish(name, report, written, report_path, warnings) -> int:
     """Write the report, print what was written and the verdict; the exit code."""
     from .core.report import write_json
 
@@ -219,7 +232,7 @@ def _finish(obj, report, written, report_path, warnings) -> int:
         print(f"wrote {report_path}")
     size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
     verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
-    print(f"{obj.name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
+    print(f"{name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
     return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
 
 
@@ -240,20 +253,14 @@ def _removed_on_failure(obj):
 def run_relief(args) -> int:
     import bpy
 
-    from .core.errors import ImageToPrintError
     from .core.relief import validate
-    from .core.report import check_writable
     from .operators.check import check_object
-    from .operators.export import FORMATS, export_object
+    from .operators.export import export_object
     from .operators.relief import build_relief
 
     settings = _settings_from_args(args)
     validate(settings)
-    outputs = [check_writable(path) for path in args.output]
-    for path in outputs:
-        if os.path.splitext(path)[1].lower() not in FORMATS:
-            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
-    report_path = check_writable(args.report) if args.report else None
+    outputs, report_path = _outputs(args)
 
     context = _context()
     obj, info = build_relief(context, args.image, settings)
@@ -273,7 +280,7 @@ def run_relief(args) -> int:
     })
     if "max_deviation_mm" in info:
         report["max_deviation_mm"] = info["max_deviation_mm"]
-    return _finish(obj, report, written, report_path, info["warnings"])
+    return _finish(obj.name, report, written, report_path, info["warnings"])
 
 
 def _trace_settings_from_args(args):
@@ -320,21 +327,14 @@ def _trace_settings_from_args(args):
 def run_trace(args) -> int:
     import bpy
 
-    from .core.report import check_writable
     from .core.trace.plan import validate
     from .operators.check import check_object
-    from .operators.export import FORMATS, export_objects
+    from .operators.export import export_objects
     from .operators.trace import build_traced, remove_traced
 
     settings = _trace_settings_from_args(args)
     validate(settings)
-    outputs = [check_writable(path) for path in args.output]
-    for path in outputs:
-        if os.path.splitext(path)[1].lower() not in FORMATS:
-            from .core.errors import ImageToPrintError
-
-            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
-    report_path = check_writable(args.report) if args.report else None
+    outputs, report_path = _outputs(args)
     context = _context()
     objects, plan = build_traced(context, args.image, settings)
     try:
@@ -362,10 +362,8 @@ def run_trace(args) -> int:
         "blender": bpy.app.version_string,
     }
     name = os.path.splitext(os.path.basename(args.image))[0]
-    import types
-
-    return _finish(types.SimpleNamespace(name=f"{name} ({len(objects)} part{'s' if len(objects) != 1 else ''})"),
-                   report, written, report_path, plan.warnings)
+    return _finish(f"{name} ({len(objects)} part{'s' if len(objects) != 1 else ''})", report, written, report_path,
+                   plan.warnings)
 
 
 def run_check(args) -> int:
@@ -422,16 +420,10 @@ def run_ai(args) -> int:
     import bpy
 
     from .core.ai import run_job
-    from .core.errors import ImageToPrintError
-    from .core.report import check_writable
     from .operators.ai import build_object, make_job
-    from .operators.export import FORMATS, export_object
+    from .operators.export import export_object
 
-    outputs = [check_writable(path) for path in args.output]
-    for path in outputs:
-        if os.path.splitext(path)[1].lower() not in FORMATS:
-            raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
-    report_path = check_writable(args.report) if args.report else None
+    outputs, report_path = _outputs(args)
     props = types.SimpleNamespace(backend=args.backend, size_mm=args.size, flat_back=not args.symmetric,
                                   wall_mm=args.min_thickness, inflation=args.inflation, detail_mm=args.detail,
                                   depth_mm=args.depth, resolution=args.resolution)
@@ -454,7 +446,7 @@ def run_ai(args) -> int:
     report.update({"route": "ai", "backend": args.backend, "image": os.path.abspath(args.image),
                    "outputs": written, "warnings": result.warnings, "blender": bpy.app.version_string,
                    "meta": {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}})
-    return _finish(obj, report, written, report_path, result.warnings)
+    return _finish(obj.name, report, written, report_path, result.warnings)
 
 
 COMMANDS = {"relief": run_relief, "trace": run_trace, "check": run_check, "ai": run_ai}

@@ -4,11 +4,11 @@
 from .ai import IMAGE_TO_PRINT_OT_ai_mesh, IMAGE_TO_PRINT_OT_download_model
 from .check import IMAGE_TO_PRINT_OT_check, IMAGE_TO_PRINT_OT_select_check
 from .export import IMAGE_TO_PRINT_OT_export
-from .preset import IMAGE_TO_PRINT_OT_relief_preset
+from .preset import IMAGE_TO_PRINT_OT_relief_preset, IMAGE_TO_PRINT_OT_trace_preset
 from .relief import IMAGE_TO_PRINT_OT_relief
 from .repair import IMAGE_TO_PRINT_OT_make_printable
 from .toolbox import IMAGE_TO_PRINT_OT_toolbox_check
-from .trace import IMAGE_TO_PRINT_OT_trace, IMAGE_TO_PRINT_OT_trace_preset
+from .trace import IMAGE_TO_PRINT_OT_trace
 
 classes = (
     IMAGE_TO_PRINT_OT_relief,

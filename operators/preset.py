@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fill in the sidebar's relief settings for a common kind of print."""
+"""Fill in the sidebar's relief or trace settings for a common kind of print."""
 
 import math
 
@@ -7,10 +7,12 @@ import bpy
 from bpy.props import EnumProperty
 
 from ..core.settings import PRESETS
+from ..core.trace.settings import TRACE_PRESETS
+from ..properties import apply_trace_preset
 
 
-def preset_items():
-    return [(key, label, desc) for key, (label, desc, _) in PRESETS.items()]
+def preset_items(presets):
+    return [(key, label, desc) for key, (label, desc, _) in presets.items()]
 
 
 class IMAGE_TO_PRINT_OT_relief_preset(bpy.types.Operator):
@@ -20,7 +22,7 @@ class IMAGE_TO_PRINT_OT_relief_preset(bpy.types.Operator):
     bl_label = "Relief Preset"
     bl_options = {'REGISTER', 'UNDO'}
 
-    preset: EnumProperty(name="Preset", items=preset_items())
+    preset: EnumProperty(name="Preset", items=preset_items(PRESETS))
 
     def execute(self, context):
         settings = context.scene.image_to_print
@@ -30,4 +32,19 @@ class IMAGE_TO_PRINT_OT_relief_preset(bpy.types.Operator):
             else:
                 setattr(settings, name, value)
         self.report({'INFO'}, f"Preset: {PRESETS[self.preset][0]}")
+        return {'FINISHED'}
+
+
+class IMAGE_TO_PRINT_OT_trace_preset(bpy.types.Operator):
+    """Fill in the sidebar's trace settings for a kind of print"""
+
+    bl_idname = "image_to_print.trace_preset"
+    bl_label = "Trace Preset"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    preset: EnumProperty(name="Preset", items=preset_items(TRACE_PRESETS))
+
+    def execute(self, context):
+        apply_trace_preset(context.scene.image_to_print, self.preset)
+        self.report({'INFO'}, f"Preset: {TRACE_PRESETS[self.preset][0]}")
         return {'FINISHED'}

@@ -8,11 +8,10 @@ import os
 from typing import TYPE_CHECKING, cast
 
 import bpy
-from bpy.props import BoolProperty, StringProperty
-from bpy_extras.io_utils import ImportHelper
 
 from ..properties import ReliefProperties, copy_relief_settings, preferences, relief_settings
 from . import blender_mesh
+from .image_import import ImageImport
 
 if TYPE_CHECKING:
     import numpy as np
@@ -174,22 +173,12 @@ def _material(name, image, made):
     return mat
 
 
-class IMAGE_TO_PRINT_OT_relief(ReliefProperties, bpy.types.Operator, ImportHelper):
+class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator):
     """Make a printable relief or lithophane from an image: a closed base plate with a live Displace modifier"""
 
     bl_idname = "image_to_print.relief"
     bl_label = "Image as Relief / Lithophane"
     bl_options = {'REGISTER', 'UNDO', 'PRESET'}
-
-    filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif",
-                                options={'HIDDEN'})
-    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'},
-                             description="Take the settings and image from the sidebar")
-
-    def invoke(self, context, event):
-        if self.from_scene:
-            return self.execute(context)
-        return ImportHelper.invoke(self, context, event)
 
     def _take_scene_settings(self, context):
         """Copy the sidebar's settings once; the Redo panel then edits this operator's own."""

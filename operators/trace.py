@@ -18,12 +18,10 @@ import os
 from typing import Any, cast
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, StringProperty
-from bpy_extras.io_utils import ImportHelper
 
-from ..core.trace.settings import TRACE_PRESETS
-from ..properties import TraceProperties, apply_trace_preset, copy_trace_settings, preferences, trace_settings
+from ..properties import TraceProperties, copy_trace_settings, preferences, trace_settings
 from . import blender_mesh
+from .image_import import ImageImport
 
 WELD_MM = 1e-4  # merge distance joining the bottom to the walls (mm)
 CURVE_RESOLUTION = 12  # points per Bezier segment in the evaluated mesh
@@ -230,27 +228,13 @@ def remove_made(made: list) -> None:
             pass
 
 
-def preset_items():
-    return [(key, label, desc) for key, (label, desc, _) in TRACE_PRESETS.items()]
-
-
-class IMAGE_TO_PRINT_OT_trace(TraceProperties, bpy.types.Operator, ImportHelper):
+class IMAGE_TO_PRINT_OT_trace(TraceProperties, ImageImport, bpy.types.Operator):
     """Trace a logo or line art into Bezier curves, extruded into a printable plate, keychain, cookie cutter, \
 stamp or multi-colour print"""
 
     bl_idname = "image_to_print.trace"
     bl_label = "Image as Traced Solid"
     bl_options = {'REGISTER', 'UNDO', 'PRESET'}
-
-    filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif",
-                                options={'HIDDEN'})
-    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'},
-                             description="Take the settings and image from the sidebar")
-
-    def invoke(self, context, event):
-        if self.from_scene:
-            return self.execute(context)
-        return ImportHelper.invoke(self, context, event)
 
     def draw(self, context):
         from ..panels.trace import draw_trace_settings
@@ -289,19 +273,4 @@ stamp or multi-colour print"""
         st = plan.stats
         self.report({'INFO'}, f"{len(objects)} object{'s' if len(objects) != 1 else ''}, {w:.1f} x {d:.1f} x "
                               f"{h:.1f} mm; {st['loops']} loops, {st['segments']} segments ({st['engine']})")
-        return {'FINISHED'}
-
-
-class IMAGE_TO_PRINT_OT_trace_preset(bpy.types.Operator):
-    """Fill in the sidebar's trace settings for a kind of print"""
-
-    bl_idname = "image_to_print.trace_preset"
-    bl_label = "Trace Preset"
-    bl_options = {'REGISTER', 'UNDO'}
-
-    preset: EnumProperty(name="Preset", items=preset_items())
-
-    def execute(self, context):
-        apply_trace_preset(context.scene.image_to_print, self.preset)
-        self.report({'INFO'}, f"Preset: {TRACE_PRESETS[self.preset][0]}")
         return {'FINISHED'}

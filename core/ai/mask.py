@@ -5,43 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import components
 from ..errors import ImageToPrintError
-
-
-def _grid_components(mask: np.ndarray) -> np.ndarray:
-    """4-connected component label per pixel of ``mask`` (-1 outside)."""
-    h, w = mask.shape
-    idx = np.arange(h * w).reshape(h, w)
-    right = mask[:, :-1] & mask[:, 1:]
-    down = mask[:-1, :] & mask[1:, :]
-    a = np.concatenate([idx[:, :-1][right], idx[:-1, :][down]])
-    b = np.concatenate([idx[:, 1:][right], idx[1:, :][down]])
-    label = components(h * w, a, b).reshape(h, w)
-    return np.where(mask, label, -1)
+from ..trace import bitmap
 
 
 def otsu(values: np.ndarray) -> float:
-    """Otsu's threshold of values in [0, 1]."""
-    hist, edges = np.histogram(values, bins=256, range=(0.0, 1.0))
-    p = hist.astype(np.float64) / max(hist.sum(), 1)
-    omega = np.cumsum(p)
-    mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
-    between = (mu[-1] * omega - mu) ** 2 / np.maximum(omega * (1 - omega), 1e-12)
-    return float(edges[int(np.argmax(between)) + 1])
+    """Otsu's threshold of values in [0, 1] (the first of equally good cutoffs)."""
+    return bitmap.otsu(values, middle_of_ties=False)
 
 
 def clean(mask: np.ndarray, min_fraction: float = 0.05) -> np.ndarray:
     """Keep pieces at least ``min_fraction`` of the largest one; fill holes that do not reach the border."""
     if not mask.any():
         return mask
-    label = _grid_components(mask)
-    ids, counts = np.unique(label[label >= 0], return_counts=True)
-    keep = ids[counts >= counts.max() * min_fraction]
-    mask = np.isin(label, keep)
-    background = _grid_components(~mask)
-    border = np.unique(np.concatenate([background[0], background[-1], background[:, 0], background[:, -1]]))
-    return mask | ((background >= 0) & ~np.isin(background, border))
+    label, counts = bitmap.label(mask, eight=False)
+    mask = mask & (counts >= counts.max() * min_fraction)[np.maximum(label, 0)]
+    return bitmap.fill_holes(mask)
 
 
 def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, str]:

@@ -13,18 +13,20 @@ import numpy as np
 from ..checks import components
 
 
-def otsu(values: np.ndarray, bins: int = 256) -> float:
+def otsu(values: np.ndarray, bins: int = 256, middle_of_ties: bool = True) -> float:
     """Otsu's threshold of values in [0, 1].
 
     Where several cutoffs separate the classes equally well (a pure black-and-white
     image separates equally at any level between its two values), the middle of that
-    range, so anti-aliased or resampled edges keep their position.
+    range, so anti-aliased or resampled edges keep their position (else the first).
     """
     hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
     p = hist.astype(np.float64) / max(hist.sum(), 1)
     omega = np.cumsum(p)
     mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
     between = (mu[-1] * omega - mu) ** 2 / np.maximum(omega * (1 - omega), 1e-12)
+    if not middle_of_ties:
+        return float(edges[int(np.argmax(between)) + 1])
     best = between.max()
     if best <= 0:
         return 0.5
@@ -85,7 +87,7 @@ def remove_small(mask: np.ndarray, min_pixels: float, eight: bool = True) -> np.
     small = areas < min_pixels
     if not small.any():
         return mask
-    return mask & ~small[np.maximum(lab, 0)] | (mask & (lab < 0))
+    return mask & ~small[np.maximum(lab, 0)]
 
 
 def holes(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -533,7 +533,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
 
     # scale: the design's traced outline is width_mm wide (a cutter's inner wall hugs the design)
     if s.mode == "CUTTER":
-        ref_lo, ref_hi = _design_bounds(design, px_mm)
+        ref_lo, ref_hi = _design_bounds(design)
     else:
         ref_loops = [loop for m, ls in traced if m[1] in ("design", "layer") for loop in ls]
         if not ref_loops:
@@ -553,7 +553,6 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
         if not loops:
             continue
         mm = lp.transform(loops, scale, offset, flip_y=True, mirror_x=mirror)
-        mm = [lp.merge_collinear(loop, 1e-7) for loop in mm]
         mm, _ = lp.orient(mm, y_up=True)
         parts.append(TracePart(name, role, mm, z0, h, bevel, colour))
 
@@ -591,7 +590,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
     return TracePlan(parts, warnings, stats)
 
 
-def _design_bounds(design: np.ndarray, px_mm: float) -> tuple[np.ndarray, np.ndarray]:
+def _design_bounds(design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.flatnonzero(design.any(axis=1))
     cols = np.flatnonzero(design.any(axis=0))
     return np.array([cols[0], rows[0]], float), np.array([cols[-1] + 1, rows[-1] + 1], float)
