@@ -1,27 +1,51 @@
 # Image to Print: the two quick-start commands are `make demo` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 OUT := out
 SAMPLE := samples/sunflower.png
 RESULTS := build/test-results
+ZIP_DIR := build/dist
 
-.PHONY: clean-results demo test dist lint tools test-core test-blender-4.2 test-blender-5.0 env-core env-4.2 env-5.0 bench clean
+# The Blender integration matrix: oldest supported LTS, newest 4.5 LTS, current LTS, newest.
+BLENDERS := 4.2 4.5 5.2 5.3
+# The Python each Blender series runs (its bpy wheel is built for that Python only).
+python_of = $(if $(filter 4.% 5.0,$(1)),3.11,3.13)
+DEMO_BLENDER := 5.2
+DIST_BLENDER := 5.3
+PYTHONS := 3.11 3.13
+SUITES := $(PYTHONS:%=core-%) $(BLENDERS:%=blender-%) debian-blender
+
+.PHONY: demo test dist lint tools debian-root zip envs clean-results bench clean \
+	$(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%) $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) \
+	test-debian-blender test-suites setup
 
 ## make demo: set up, then make a relief of the bundled sample image (STL, GLB, JSON report in out/)
-demo: env-5.0
+demo: env-$(DEMO_BLENDER)
 	@mkdir -p $(OUT)
-	./image-to-print relief $(SAMPLE) -o $(OUT)/sunflower-relief.stl -o $(OUT)/sunflower-relief.glb \
-		--report $(OUT)/sunflower-relief.json
+	IMAGE_TO_PRINT_BLENDER=$(DEMO_BLENDER) ./image-to-print relief $(SAMPLE) -o $(OUT)/sunflower-relief.stl \
+		-o $(OUT)/sunflower-relief.glb --report $(OUT)/sunflower-relief.json
 	@echo "Outputs are in $(abspath $(OUT))/"
 
-## make test: set up, then run every test (lint, core, Blender 4.2 LTS and 5.0 integration)
-test: clean-results tools lint test-core test-blender-4.2 test-blender-5.0
-	@$(VENV)/core/bin/python tools/summarize_tests.py $(RESULTS) core blender-4.2 blender-5.0
+## make test: set up, then run every test: lint, core on Python 3.11 and 3.13, the Blender
+## integration suite on bpy 4.2, 4.5, 5.2 and 5.3, and Debian's real `blender` binary.
+## Suites run two at a time (2 cores); the last line adds them all up.
+test: clean-results
+	@$(MAKE) --no-print-directory -j2 --output-sync=target setup
+	@$(MAKE) --no-print-directory lint zip
+	@$(MAKE) --no-print-directory -k -j2 --output-sync=target test-suites; \
+		$(VENV)/core-3.11/bin/python tools/summarize_tests.py $(RESULTS) $(SUITES)
+
+setup: tools debian-root envs
+envs: $(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%)
+test-suites: $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) test-debian-blender
 
 ## make dist: the per-platform extension zips in dist/, built with Blender's own extension tool
-dist: env-5.0
-	$(VENV)/bpy-5.0/bin/python tools/build_extension.py --output-dir dist
+dist: env-$(DIST_BLENDER)
+	$(VENV)/bpy-$(DIST_BLENDER)/bin/python tools/build_extension.py --output-dir dist
+
+# The zip every suite installs: built once per source state (tools/launch.py keeps a stamp).
+zip: env-$(DIST_BLENDER)
+	$(VENV)/bpy-$(DIST_BLENDER)/bin/python -c 'import sys; sys.path.insert(0, "tools"); import launch; print(launch.build_zip())'
 
 clean-results:
 	rm -rf $(RESULTS)
@@ -29,54 +53,62 @@ clean-results:
 tools:
 	bash scripts/install-tools.sh
 
-env-core: $(VENV)/core/.installed
-env-4.2: $(VENV)/bpy-4.2/.installed
-env-5.0: $(VENV)/bpy-5.0/.installed
+debian-root: tools
+	bash scripts/debian-blender.sh setup
 
-$(VENV)/core/.installed: requirements/core.txt requirements/lint.txt
-	rm -rf $(VENV)/core
-	$(PYTHON) -m venv $(VENV)/core
-	$(VENV)/core/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/core.txt -r requirements/lint.txt
-	touch $@
+# Explicit rules per version: make never applies a pattern rule to a .PHONY target.
+define core_env
+env-core-$(1): $(VENV)/core-$(1)/.installed
+$(VENV)/core-$(1)/.installed: requirements/core.txt requirements/lint.txt scripts/find-python.sh
+	rm -rf $(VENV)/core-$(1)
+	py="$$$$(scripts/find-python.sh $(1))" && "$$$$py" -m venv $(VENV)/core-$(1)
+	$(VENV)/core-$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/core.txt \
+		$(if $(filter 3.11,$(1)),-r requirements/lint.txt)
+	touch $$@
+test-core-$(1): env-core-$(1)
+	@mkdir -p $(RESULTS)
+	$(VENV)/core-$(1)/bin/python -m pytest tests/core -p no:cacheprovider -q --junitxml=$(RESULTS)/core-$(1).xml; \
+		rc=$$$$?; [ $$$$rc -ne 5 ] || echo "test-core-$(1): no tests were collected" >&2; exit $$$$rc
+endef
+$(foreach p,$(PYTHONS),$(eval $(call core_env,$(p))))
 
-$(VENV)/bpy-%/.installed: requirements/bpy-%.txt
-	rm -rf $(VENV)/bpy-$*
-	$(PYTHON) -m venv $(VENV)/bpy-$*
-	$(VENV)/bpy-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
-	touch $@
+define blender_env
+env-$(1): $(VENV)/bpy-$(1)/.installed
+$(VENV)/bpy-$(1)/.installed: requirements/bpy-$(1).txt scripts/find-python.sh
+	rm -rf $(VENV)/bpy-$(1)
+	py="$$$$(scripts/find-python.sh $(call python_of,$(1)))" && "$$$$py" -m venv $(VENV)/bpy-$(1)
+	$(VENV)/bpy-$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bpy-$(1).txt
+	touch $$@
+test-blender-$(1): env-$(1)
+	@mkdir -p $(RESULTS)
+	$(VENV)/bpy-$(1)/bin/python -m pytest tests/blender -p no:cacheprovider -q --junitxml=$(RESULTS)/blender-$(1).xml; \
+		rc=$$$$?; [ $$$$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$$$rc
+endef
+$(foreach b,$(BLENDERS),$(eval $(call blender_env,$(b))))
 
-lint: env-core
-	$(VENV)/core/bin/ruff check .
+# Debian's own blender binary (4.3.2, Python 3.13, numpy from python3-numpy): the zip installed
+# with `blender --command extension install-file` and the command line run as `blender -b -c image_to_print`.
+test-debian-blender: env-core-3.11
+	@mkdir -p $(RESULTS)
+	$(VENV)/core-3.11/bin/python -m pytest tests/debian -p no:cacheprovider -q --junitxml=$(RESULTS)/debian-blender.xml; \
+		rc=$$?; [ $$rc -ne 5 ] || echo "test-debian-blender: no tests were collected" >&2; exit $$rc
+
+lint: env-core-3.11
+	$(VENV)/core-3.11/bin/ruff check .
 	@mkdir -p build/typecheck && ln -sfn $(CURDIR) build/typecheck/image_to_print
-	$(VENV)/core/bin/mypy -p image_to_print.operators -p image_to_print.panels -p image_to_print.properties \
+	$(VENV)/core-3.11/bin/mypy -p image_to_print.operators -p image_to_print.panels -p image_to_print.properties \
 		-p image_to_print.cli
 
-test-core: env-core
-	@mkdir -p $(RESULTS)
-	$(VENV)/core/bin/python -m pytest tests/core -p no:cacheprovider --junitxml=$(RESULTS)/core.xml; \
-		rc=$$?; [ $$rc -ne 5 ] || echo "test-core: no tests were collected" >&2; exit $$rc
-
-# Explicit rules: make never applies a pattern rule to a .PHONY target.
-test-blender-4.2: env-4.2
-	$(call blender_tests,4.2)
-
-test-blender-5.0: env-5.0
-	$(call blender_tests,5.0)
-
-define blender_tests
-	@mkdir -p $(RESULTS)
-	$(VENV)/bpy-$(1)/bin/python -m pytest tests/blender -p no:cacheprovider --junitxml=$(RESULTS)/blender-$(1).xml; \
-		rc=$$?; [ $$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$rc
-endef
-
-## make bench: relief (against the manual Blender way), checks (against the 3D-Print Toolbox), AI mesh, and
-## trace (fidelity and speed against the potrace command-line tool)
-bench: env-core env-5.0
-	$(VENV)/bpy-5.0/bin/python benchmarks/relief_bench.py
-	$(VENV)/bpy-5.0/bin/python benchmarks/check_bench.py
-	$(VENV)/bpy-5.0/bin/python benchmarks/ai_bench.py
-	$(VENV)/core/bin/python benchmarks/trace_bench.py
-	$(VENV)/bpy-5.0/bin/python benchmarks/trace_blender_bench.py
+## make bench: relief (against the manual Blender way), checks (against the 3D-Print Toolbox), AI mesh,
+## trace (fidelity and speed against the potrace command-line tool), and Make Printable's union
+## (Manifold against Exact)
+bench: env-core-3.11 env-5.2
+	$(VENV)/bpy-5.2/bin/python benchmarks/relief_bench.py
+	$(VENV)/bpy-5.2/bin/python benchmarks/check_bench.py
+	$(VENV)/bpy-5.2/bin/python benchmarks/ai_bench.py
+	$(VENV)/core-3.11/bin/python benchmarks/trace_bench.py
+	$(VENV)/bpy-5.2/bin/python benchmarks/trace_blender_bench.py
+	$(VENV)/bpy-5.2/bin/python benchmarks/union_bench.py
 
 clean:
 	rm -rf $(VENV) build dist wheels $(OUT)

@@ -29,7 +29,7 @@ traced loops at odd nesting depth. Targets (the issue's): error <= 1.5% of ink w
 counts; the 2000 px logo traced into curves in <= 2 s (default engine) and
 <= 0.5 s (fast engine). Times are medians of ``--runs`` runs.
 
-    .venv/core/bin/python benchmarks/trace_bench.py [--runs 5] [--json out.json]
+    .venv/core-3.11/bin/python benchmarks/trace_bench.py [--runs 5] [--json out.json]
 
 ``benchmarks/trace_blender_bench.py`` times the same 2000 px logo through the
 Blender operator (tracing plus the curve objects and their evaluated solids).

@@ -17,7 +17,7 @@ Baseline: the potrace command-line tool (Debian package) on the same bitmap,
 process spawn and SVG write included. Targets (the issue's): <= 2 s with the
 default engine, <= 0.5 s with the fast one, for tracing into curves.
 
-    .venv/bpy-5.0/bin/python benchmarks/trace_blender_bench.py [--runs 5]
+    .venv/bpy-5.2/bin/python benchmarks/trace_blender_bench.py [--runs 5]
 """
 
 from __future__ import annotations

@@ -55,16 +55,34 @@ def prepare_environment() -> str:
 
 
 def build_zip() -> str:
-    """Build the per-platform zips with blender_ext.py; return this machine's."""
+    """The per-platform zips built by blender_ext.py from the current sources; return this machine's.
+
+    Built once per source state into build/dist (a stamp holds the source hash) under a
+    file lock, so test suites of several Blender versions running side by side install
+    the very same zip.
+    """
+    import fcntl
     import platform
     import subprocess
 
     out = os.path.join(ROOT, "build", "dist")
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build_extension.py"), "--output-dir", out],
-                   check=True, stdout=subprocess.DEVNULL)
+    os.makedirs(out, exist_ok=True)
     machine = {"x86_64": "x64", "AMD64": "x64", "arm64": "arm64", "aarch64": "arm64"}[platform.machine()]
     system = {"linux": "linux", "darwin": "macos", "win32": "windows"}[sys.platform]
-    names = [n for n in os.listdir(out) if n.startswith(PKG_ID) and n.endswith(f"{system}_{machine}.zip")]
+    stamp = os.path.join(out, "sources.sha256")
+    wanted = source_hash()
+    with open(os.path.join(out, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        names = [n for n in os.listdir(out) if n.startswith(PKG_ID) and n.endswith(f"{system}_{machine}.zip")]
+        have = open(stamp).read().strip() if os.path.exists(stamp) else ""
+        if have != wanted or not names:
+            if os.path.exists(stamp):
+                os.remove(stamp)
+            subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build_extension.py"), "--output-dir", out],
+                           check=True, stdout=subprocess.DEVNULL)
+            with open(stamp, "w") as fh:
+                fh.write(wanted + "\n")
+            names = [n for n in os.listdir(out) if n.startswith(PKG_ID) and n.endswith(f"{system}_{machine}.zip")]
     if not names:
         raise SystemExit(f"launch: no zip for {system}-{machine} in {out}")
     return os.path.join(out, sorted(names)[-1])

@@ -17,10 +17,16 @@ def main(folder: str, expected: list[str]) -> int:
         if not name.endswith(".xml"):
             continue
         root = ET.parse(os.path.join(folder, name)).getroot()
+        s_total = s_failed = s_skipped = 0
+        seconds = 0.0
         for suite in root.iter("testsuite"):
-            total += int(suite.get("tests", 0))
-            failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-            skipped += int(suite.get("skipped", 0))
+            s_total += int(suite.get("tests", 0))
+            s_failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            s_skipped += int(suite.get("skipped", 0))
+            seconds += float(suite.get("time", 0.0))
+        print(f"  {name[:-4]:<16} {s_total - s_failed - s_skipped:4d} passed, {s_failed} failed, "
+              f"{s_skipped} skipped ({seconds:.0f} s)")
+        total, failed, skipped = total + s_total, failed + s_failed, skipped + s_skipped
     passed = total - failed - skipped
     print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or missing or total == 0 else 0

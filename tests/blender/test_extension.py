@@ -83,9 +83,12 @@ def test_zip_ships_the_wheels_and_not_the_tests(ext):
             names = zf.namelist()
         wheels = [n for n in names if n.startswith("wheels/")]
         native = [n for n in wheels if not n.endswith("-any.whl")]
-        # pillow, pydelatin, onnxruntime, vtracer
-        assert len(native) == 4 and all(wheel_tag in n for n in native), wheels
-        assert len(wheels) == 8  # + flatbuffers, packaging, protobuf, potracer (pure Python)
+        # pillow, pydelatin, onnxruntime, vtracer: each for Python 3.11 (Blender 4.2-5.0) and 3.13 (5.1+)
+        assert len(native) == 8 and all(wheel_tag in n for n in native), wheels
+        for tag in ("cp311-cp311", "cp313-cp313"):
+            assert sorted(n.split("-")[0] for n in native if tag in n) == [
+                "wheels/onnxruntime", "wheels/pillow", "wheels/pydelatin", "wheels/vtracer"], (tag, wheels)
+        assert len(wheels) == 12  # + flatbuffers, packaging, protobuf, potracer (pure Python)
         assert "__init__.py" in names and "core/relief.py" in names and "core/trace/engine_potrace.py" in names
         assert not [n for n in names if n.startswith(("tests/", "tools/", "benchmarks/", "samples/", ".ci/"))]
 
