@@ -1,6 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Image to Print: turn a picture into a checked, printable solid."""
 
+import sys
+
+try:
+    import numpy  # noqa: F401  (Blender's own builds bundle it; distribution builds may not)
+except ImportError:
+    # "Add-on ..." ImportErrors are printed by Blender as one line, without a traceback,
+    # and nothing is registered.
+    raise ImportError(
+        "Add-on Image to Print needs numpy, which this Blender's Python {}.{} does not have: install it "
+        "(Debian and Ubuntu: 'apt install python3-numpy'; Fedora: 'dnf install python3-numpy'; "
+        "Arch: 'pacman -S python-numpy'), then enable the extension again".format(*sys.version_info[:2]),
+        name="numpy") from None
+
 import bpy
 
 from . import cli, operators, panels, properties

@@ -192,6 +192,7 @@ def remove_datablocks(*blocks) -> None:
             collection = {
                 bpy.types.Object: bpy.data.objects, bpy.types.Mesh: bpy.data.meshes,
                 bpy.types.Image: bpy.data.images, bpy.types.Material: bpy.data.materials,
+                bpy.types.Collection: bpy.data.collections,
             }.get(type(block)) or (bpy.data.textures if isinstance(block, bpy.types.Texture) else None)
             if collection is not None:
                 collection.remove(block)  # type: ignore[attr-defined]

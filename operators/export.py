@@ -10,7 +10,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper
 
-from . import blender_mesh
+from . import blender_mesh, compat
 
 FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
 
@@ -107,13 +107,13 @@ def export_objects(context, objects, path: str, ascii_stl: bool = False) -> str:
             with _export_copies(context, objects, scale) as copies, _only_selected(context, copies), \
                     blender_mesh.quiet_output():
                 if ext == ".stl":
-                    bpy.ops.wm.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                          apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
-                                          ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
+                    compat.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                      apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
+                                      ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
                 elif ext == ".obj":
-                    bpy.ops.wm.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                          apply_modifiers=True, global_scale=1.0, export_materials=False,
-                                          export_uv=True, export_normals=True)
+                    compat.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                      apply_modifiers=True, global_scale=1.0, export_materials=False,
+                                      export_uv=True, export_normals=True)
                 else:  # the glTF exporter converts to Y up itself
                     bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
                                               use_selection=True, export_apply=True, export_materials='EXPORT',

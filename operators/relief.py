@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 import bpy
 
 from ..properties import ReliefProperties, copy_relief_settings, preferences, relief_settings
-from . import blender_mesh
+from . import blender_mesh, compat
 from .image_import import ImageImport
 
 if TYPE_CHECKING:
@@ -156,10 +156,8 @@ def _texture_rgba(rgba8: np.ndarray) -> np.ndarray:
 
 
 def _material(name, image, made):
-    mat = bpy.data.materials.new(name)
+    mat = compat.node_material(name)
     made.append(mat)
-    if bpy.app.version < (5, 0, 0):  # node materials are the only kind from 5.0 on
-        mat.use_nodes = True
     nodes = mat.node_tree.nodes
     bsdf = next(n for n in nodes if n.type == 'BSDF_PRINCIPLED')
     tex = cast(bpy.types.ShaderNodeTexImage, nodes.new('ShaderNodeTexImage'))

@@ -8,7 +8,7 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
-from . import blender_mesh
+from . import blender_mesh, compat
 
 
 def _arrays(me):
@@ -113,6 +113,120 @@ def _apply_modifier(context, me, setup) -> Any:
         bpy.data.objects.remove(tmp)
 
 
+def _is_closed(me) -> bool:
+    """Every edge shared by exactly two faces, and some faces at all."""
+    import numpy as np
+
+    if not len(me.polygons):
+        return False
+    loop_edge = np.empty(len(me.loops), np.int32)
+    me.loops.foreach_get("edge_index", loop_edge)
+    return bool(np.all(np.bincount(loop_edge, minlength=len(me.edges)) == 2))
+
+
+def _parts(me) -> list:
+    """One triangulated mesh per connected part of ``me`` (callers remove them)."""
+    import numpy as np
+
+    from ..core.checks import components
+
+    me.calc_loop_triangles()
+    co = np.empty(len(me.vertices) * 3, np.float32)
+    me.vertices.foreach_get("co", co)
+    tris = np.empty(len(me.loop_triangles) * 3, np.int32)
+    me.loop_triangles.foreach_get("vertices", tris)
+    tris = tris.reshape(-1, 3)
+    edge_verts = np.empty(len(me.edges) * 2, np.int32)
+    me.edges.foreach_get("vertices", edge_verts)
+    label = components(len(me.vertices), edge_verts[0::2], edge_verts[1::2])
+    tri_label = label[tris[:, 0]]
+    parts = []
+    try:
+        for part in np.unique(tri_label):
+            part_tris = tris[tri_label == part]
+            used, local = np.unique(part_tris, return_inverse=True)
+            parts.append(blender_mesh.mesh_from_arrays(
+                ".image_to_print part", co.reshape(-1, 3)[used], local.ravel(),
+                np.arange(0, 3 * len(part_tris), 3)))
+    except BaseException:
+        blender_mesh.remove_datablocks(*parts)
+        raise
+    return parts
+
+
+def _manifold_union(context, me):
+    """The union of ``me``'s connected parts by the Manifold solver (4.5+), or None where it cannot.
+
+    The solver needs closed operands and does no self-union within one mesh, so the
+    mesh is split into its parts: the first carries the modifier, the others are its
+    operand collection.
+    """
+    if not _is_closed(me):
+        return None
+    parts = _parts(me)
+    if len(parts) < 2:
+        blender_mesh.remove_datablocks(*parts)
+        return None
+    collection = bpy.data.collections.new(".image_to_print union")
+    operands = [bpy.data.objects.new(".image_to_print part", part) for part in parts[1:]]
+    try:
+        for obj in operands:
+            collection.objects.link(obj)
+        merged = _apply_modifier(context, parts[0], {"type": 'BOOLEAN', "operation": 'UNION',
+                                                     "operand_type": 'COLLECTION', "collection": collection,
+                                                     "solver": 'MANIFOLD'})
+        merged.name = me.name
+        _triangulate(merged)
+        return merged
+    finally:
+        blender_mesh.remove_datablocks(*operands, collection, *parts)
+
+
+def _triangulate(me) -> None:
+    """Beauty-triangulate ``me`` in place. Manifold rebuilds the original faces as n-gons along the
+    seams, and some are far from flat: cut in a fan (as an STL export does) their triangles cross
+    their neighbours'."""
+    import bmesh
+
+    bm = bmesh.new()
+    try:
+        bm.from_mesh(me)
+        bmesh.ops.triangulate(bm, faces=bm.faces[:], quad_method='BEAUTY', ngon_method='BEAUTY')
+        bm.to_mesh(me)
+    finally:
+        bm.free()
+    me.update()
+
+
+def _self_union(context, me) -> tuple[Any, str]:
+    """``me`` united with itself, overlapping parts become one closed solid; returns (mesh, solver).
+
+    From 4.5 the Manifold solver is tried first: on the unions Make Printable does it is
+    about 10x faster than Exact for the same volume (``benchmarks/union_bench.py``). It
+    needs closed parts and cannot untangle a single part that crosses itself, so it runs
+    only on a closed mesh of two or more parts, and its result is kept only when it is
+    closed and nothing in it crosses. Otherwise, and before 4.5, Exact with self-union.
+    """
+    from .check import intersecting_faces
+
+    merged = _manifold_union(context, me) if compat.has_manifold_boolean() else None
+    if merged is not None:
+        if _is_closed(merged) and not _intersections(context, merged, intersecting_faces):
+            return merged, 'MANIFOLD'
+        bpy.data.meshes.remove(merged)
+    return _apply_modifier(context, me, {"type": 'BOOLEAN', "operation": 'UNION', "operand_type": 'COLLECTION',
+                                         "solver": 'EXACT', "use_self": True}), 'EXACT'
+
+
+def _intersections(context, me, intersecting_faces) -> int:
+    probe = bpy.data.objects.new(".image_to_print probe", me)
+    context.scene.collection.objects.link(probe)
+    try:
+        return len(intersecting_faces(probe, context.evaluated_depsgraph_get()))
+    finally:
+        bpy.data.objects.remove(probe)
+
+
 def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_mm3: float,
                    intersections: str, voxel_mm: float):
     """Repair ``obj`` (modifiers applied) in place or into a new object; return (object, summary)."""
@@ -127,25 +241,21 @@ def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_m
     me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
                                          depsgraph=depsgraph)
     made = [me]
+    method = None
     try:
         done = clean_mesh(me, merge_mm * k, min_shell_mm3, 1.0 / k)
         if intersections != 'NONE':
             from .check import intersecting_faces
 
-            probe = bpy.data.objects.new(".image_to_print probe", me)
-            context.scene.collection.objects.link(probe)
-            try:
-                crossing = len(intersecting_faces(probe, context.evaluated_depsgraph_get()))
-            finally:
-                bpy.data.objects.remove(probe)
+            crossing = _intersections(context, me, intersecting_faces)
             done["intersecting faces resolved"] = 0
             if crossing:
                 if intersections == 'VOXEL':
-                    setup = {"type": 'REMESH', "mode": 'VOXEL', "voxel_size": voxel_mm * k}
+                    merged = _apply_modifier(context, me, {"type": 'REMESH', "mode": 'VOXEL',
+                                                           "voxel_size": voxel_mm * k})
+                    method = 'VOXEL'
                 else:
-                    setup = {"type": 'BOOLEAN', "operation": 'UNION', "operand_type": 'COLLECTION',
-                             "solver": 'EXACT', "use_self": True}
-                merged = _apply_modifier(context, me, setup)
+                    merged, method = _self_union(context, me)
                 made.append(merged)
                 bpy.data.meshes.remove(me)
                 made.remove(me)
@@ -167,7 +277,7 @@ def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_m
             bpy.data.meshes.remove(block)
         raise
     after = check_object(context, target)
-    return target, {"before": before, "after": after, "steps": done}
+    return target, {"before": before, "after": after, "steps": done, "intersections_by": method}
 
 
 class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):

@@ -20,7 +20,7 @@ from typing import Any, cast
 import bpy
 
 from ..properties import TraceProperties, copy_trace_settings, preferences, trace_settings
-from . import blender_mesh
+from . import blender_mesh, compat
 from .image_import import ImageImport
 
 WELD_MM = 1e-4  # merge distance joining the bottom to the walls (mm)
@@ -28,11 +28,9 @@ CURVE_RESOLUTION = 12  # points per Bezier segment in the evaluated mesh
 
 
 def _material(name: str, colour, made: list):
-    mat = bpy.data.materials.new(name)
+    mat = compat.node_material(name)
     made.append(mat)
     mat.diffuse_color = colour
-    if bpy.app.version < (5, 0, 0):
-        mat.use_nodes = True
     bsdf = next((n for n in mat.node_tree.nodes if n.type == 'BSDF_PRINCIPLED'), None)
     if bsdf is not None:
         bsdf.inputs['Base Color'].default_value = colour
@@ -62,10 +60,7 @@ def solid_node_group():
     link = ng.links.new
     group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
     fill = nodes.new('GeometryNodeFillCurve')
-    if hasattr(fill, "mode"):
-        fill.mode = 'TRIANGLES'
-    else:  # 5.0: the mode is a menu socket
-        fill.inputs["Mode"].default_value = 'Triangles'
+    compat.fill_curve_triangles(fill)
     up = nodes.new('ShaderNodeCombineXYZ')
     extrude = nodes.new('GeometryNodeExtrudeMesh')
     extrude.mode = 'FACES'
@@ -91,13 +86,8 @@ def solid_node_group():
 
 def set_solid_inputs(modifier, height_bu: float, merge_bu: float) -> None:
     """Set the Height and Merge Distance inputs of a traced-solid modifier (scene units)."""
-    for item in modifier.node_group.interface.items_tree:
-        if getattr(item, "in_out", None) != 'INPUT':
-            continue
-        if item.name == "Height":
-            modifier[item.identifier] = height_bu
-        elif item.name == "Merge Distance":
-            modifier[item.identifier] = merge_bu
+    compat.node_input_set(modifier, "Height", height_bu)
+    compat.node_input_set(modifier, "Merge Distance", merge_bu)
 
 
 def curve_from_loops(name: str, loops, k: float):

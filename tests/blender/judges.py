@@ -40,6 +40,8 @@ def admesh(stl_path) -> dict:
         "backwards_edges": number("Backwards edges"),
         "facets_reversed": number("Facets reversed"),
         "volume": float(re.search(r"Volume\s*:\s*([-\d.]+)", out).group(1)),
+        "size": [float(hi) - float(lo) for axis in "XYZ" for lo, hi in
+                 re.findall(rf"Min {axis} =\s*([-\d.e+]+), Max {axis} =\s*([-\d.e+]+)", out)],
     }
 
 

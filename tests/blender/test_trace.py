@@ -69,8 +69,8 @@ def test_height_stays_live_and_splines_stay_editable(ext, scene, tmp_path):
     obj = trace(letter_l(tmp_path / "l.png"), trace_mode='PLATE', trace_width_mm=30.0, trace_height_mm=2.0,
                 trace_base_mm=0.0)["design"]
     solid = obj.modifiers[0]
-    height = next(i for i in solid.node_group.interface.items_tree if i.name == "Height")
-    solid[height.identifier] = 0.005  # 5 mm in a metre scene
+    assert ext.operators.compat.node_input_get(solid, "Height") == pytest.approx(0.002)
+    ext.operators.compat.node_input_set(solid, "Height", 0.005)  # 5 mm in a metre scene
     obj.update_tag()
     report = check(ext, obj)
     assert report["bbox_mm"][2] == pytest.approx(5.0, abs=1e-5) and solid_checks(report["checks"]) == CLOSED
