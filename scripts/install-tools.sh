@@ -7,6 +7,7 @@
 #   prusa-slicer  (apt)  STL check:      prusa-slicer --info some.stl
 #                        Works headless as-is (no DISPLAY/xvfb needed for --info).
 #   potrace       (apt)  bitmap tracing: potrace --svg in.pbm -o out.svg
+#   debootstrap   (apt)  builds the Debian trixie root for Debian's blender binary
 #   gltf-validator (npm, pinned, into $ROOT/.tools/node; it is a library, no CLI):
 #                        node scripts/gltf_validate.js some.glb
 #                        -> prints the report's issues summary as JSON,
@@ -25,6 +26,7 @@ declare -A APT_PKGS=(
   [admesh]=admesh
   [prusa-slicer]=prusa-slicer
   [potrace]=potrace
+  [debootstrap]=debootstrap  # the Debian root with Debian's own blender (scripts/debian-blender.sh)
   [node]=nodejs   # only used if node/npm are not already on PATH
   [npm]=npm
 )
@@ -58,5 +60,5 @@ fi
 
 # --- versions ----------------------------------------------------------------
 echo "install-tools: versions:"
-dpkg-query -W -f='  ${Package} ${Version}\n' admesh prusa-slicer potrace
+dpkg-query -W -f='  ${Package} ${Version}\n' admesh prusa-slicer potrace debootstrap
 echo "  gltf-validator $GLTF_VALIDATOR_VERSION (node $(node --version))"
