@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .graph import components
+from .limits import CheckDefaults as Thresholds
 from .meshcheck import cross, edge_flags, fan_triangles, measurements, next_loop
-from .settings import CheckDefaults as Thresholds
 
 __all__ = ["Thresholds", "full_report", "BLOCKING"]
 
@@ -159,25 +160,6 @@ def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edg
     same = np.all(n1 == n2, axis=1)
     signed = np.where(convex | same, angle, -angle)
     return manifold[signed > np.radians(limit_deg)]
-
-
-def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected-component label (smallest member) of nodes 0..n-1 joined by pairs (a, b)."""
-    parent = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    while True:
-        pa, pb = parent[a], parent[b]
-        lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
-        diff = lo != hi
-        if not diff.any():
-            return parent
-        np.minimum.at(parent, hi[diff], lo[diff])
-        while True:  # pointer jumping until every node points at its root
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
 
 
 def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_verts) -> np.ndarray:

@@ -11,3 +11,10 @@ class ImageToPrintError(Exception):
 
     def __init__(self, message: str):
         super().__init__(" ".join(str(message).split()))
+
+
+class Cancelled(ImageToPrintError):
+    """The user cancelled (Esc, Ctrl-C): every route stops between stages and leaves nothing behind."""
+
+    def __init__(self):
+        super().__init__("cancelled")

@@ -5,7 +5,8 @@
 * 16-bit greyscale PNG/TIFF keep 16-bit precision (no 8-bit stair-steps).
 * Palette, greyscale, CMYK and EXIF orientation are honoured.
 * Colour is decoded from sRGB to linear light and reduced to relative
-  luminance with the Rec. 709 / sRGB weights Y = 0.2126 R + 0.7152 G + 0.0722 B.
+  luminance with the Rec. 709 / sRGB weights Y = 0.2126 R + 0.7152 G + 0.0722 B
+  (``core.raster.luma``).
   ``grey`` is that luminance encoded back with the sRGB curve, so a greyscale
   image's grey levels come out unchanged (a grey height map maps linearly).
 * Alpha becomes a mask (transparent = alpha < 0.5).
@@ -20,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ImageToPrintError
+from .raster import luma
 
 DEFAULT_MAX_MEGAPIXELS = 100.0
-LUMA_WEIGHTS = (0.2126, 0.7152, 0.0722)
 
 
 @dataclass
@@ -157,9 +158,7 @@ def _decode(im, path: str, file_format: str | None) -> LoadedImage:
             rgba = im.convert("RGBA") if has_alpha or mode == "P" else im.convert("RGB").convert("RGBA")
             rgba8 = np.asarray(rgba, dtype=np.uint8)
             lin = srgb_to_linear(rgba8[..., :3].astype(np.float32) / 255.0)
-            wr, wg, wb = LUMA_WEIGHTS
-            y = lin[..., 0] * wr + lin[..., 1] * wg + lin[..., 2] * wb
-            grey = linear_to_srgb(y)
+            grey = linear_to_srgb(luma(lin))
             if has_alpha:
                 a = rgba8[..., 3].astype(np.float32) / 255.0
                 if a.min() < 1.0:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import ImageToPrintError
+from .gridmesh import cells_from_vertex_mask
 from .image import LoadedImage, srgb_to_linear
+from .raster import resample
 from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
 
 __all__ = ["PRESETS", "ReliefSettings", "ReliefPlan", "plan_relief", "estimate", "apply_preset", "validate"]
@@ -149,19 +151,6 @@ def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
     }
 
 
-def resample(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
-    """Resample a float image to (rows, cols): box filter down, bicubic up."""
-    from PIL import Image
-
-    h, w = values.shape
-    if (w, h) == (cols, rows):
-        return values.astype(np.float32, copy=True)
-    im = Image.fromarray(np.ascontiguousarray(values, dtype=np.float32), mode="F")
-    method = Image.Resampling.BOX if cols <= w and rows <= h else Image.Resampling.BICUBIC
-    out = np.asarray(im.resize((cols, rows), method), dtype=np.float32)
-    return np.clip(out, 0.0, 1.0)
-
-
 def bilateral(values: np.ndarray, sigma: float, sigma_range: float = 0.08) -> np.ndarray:
     """Edge-preserving smoothing: a bilateral filter with spatial sigma in samples.
 
@@ -227,31 +216,6 @@ def _fill_from_neighbours(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return values
 
 
-def _clean_cells(cells: np.ndarray) -> np.ndarray:
-    """Fill cells so no two cells touch only at a corner (bow-tie vertices)."""
-    cells = cells.copy()
-    for _ in range(64):
-        p = np.pad(cells, 1)
-        a, b = p[:-1, :-1], p[:-1, 1:]
-        c, d = p[1:, :-1], p[1:, 1:]
-        diag1 = a & d & ~b & ~c
-        diag2 = b & c & ~a & ~d
-        bad = diag1 | diag2
-        if not bad.any():
-            return cells
-        # Turn on the upper-right (diag1) / upper-left (diag2) cell of each bad 2x2 block.
-        fill = np.zeros_like(p)
-        fill[:-1, 1:] |= diag1
-        fill[:-1, :-1] |= diag2
-        cells |= fill[1:-1, 1:-1]
-    return cells
-
-
-def cells_from_vertex_mask(mask: np.ndarray) -> np.ndarray:
-    cells = mask[:-1, :-1] & mask[:-1, 1:] & mask[1:, :-1] & mask[1:, 1:]
-    return _clean_cells(cells)
-
-
 def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     """The height field of a relief or lithophane from a decoded image."""
     validate(s)
@@ -269,13 +233,13 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     if img.alpha is not None:
         # Colours hidden under transparent pixels must not bleed into the visible ones:
         # resample with alpha weights, then fill what is transparent from its neighbours.
-        alpha = resample(img.alpha, nx, ny)
-        weighted = resample(img.grey * img.alpha, nx, ny)
+        alpha = resample(img.alpha, nx, ny, clip=True)
+        weighted = resample(img.grey * img.alpha, nx, ny, clip=True)
         grey = np.where(alpha > 1e-6, weighted / np.maximum(alpha, 1e-6), 0.0).astype(np.float32)
         grey = _fill_from_neighbours(np.clip(grey, 0.0, 1.0), alpha >= 0.5)
     else:
         alpha = None
-        grey = resample(img.grey, nx, ny)
+        grey = resample(img.grey, nx, ny, clip=True)
     grey = bilateral(grey, float(s.smoothing))
     grey = np.clip((grey - s.black_point) / (s.white_point - s.black_point), 0.0, 1.0)
     if s.gamma != 1.0:

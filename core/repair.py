@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import components
+from .graph import components
 from .meshcheck import cross
 
 

@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Relief settings and presets: plain data, imported at registration (no numpy)."""
+"""Relief settings and presets: plain data, imported at registration (no numpy).
+
+Each field is the one declaration of its setting (``core/schema.py``): the sidebar,
+the operators' Redo panel and the command line are all derived from it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
+
+from .schema import from_dict, setting
 
 MODES = ("RELIEF", "LITHOPHANE")
 TRANSLUCENCY_MODELS = ("LINEAR", "BEER_LAMBERT")
@@ -14,35 +20,62 @@ ALPHA_MODES = ("BASE", "CUT")
 class ReliefSettings:
     """Every user-facing option of the relief route, in millimetres and degrees."""
 
-    mode: str = "RELIEF"
-    width_mm: float = 100.0
-    sample_mm: float = 0.2
-    native_resolution: bool = False
-    base_mm: float = 1.0
-    depth_mm: float = 2.5
-    lighter_is_higher: bool = False
-    min_thickness_mm: float = 0.8
-    max_thickness_mm: float = 3.0
-    translucency: str = "LINEAR"
-    transmittance_1mm: float = 0.5
-    alpha_mode: str = "BASE"
-    black_point: float = 0.0
-    white_point: float = 1.0
-    gamma: float = 1.0
-    smoothing: float = 1.0
-    invert: bool = False
-    frame_width_mm: float = 0.0
-    frame_height_mm: float = 0.0
-    hole_diameter_mm: float = 0.0
-    curve_angle_deg: float = 0.0
-    adaptive: bool = False
-    max_error_mm: float = 0.02
-    max_megapixels: float = 100.0
+    mode: str = setting("RELIEF", "Mode", "Relief or lithophane", flag="", items=(
+        ("RELIEF", "Relief", "Grey levels become height on a base plate"),
+        ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness")))
+    width_mm: float = setting(100.0, "Width", "Overall width of the plate, frame included", unit="mm", min=1.0,
+                              soft_max=500.0)
+    sample_mm: float = setting(0.2, "Sample Spacing", "Distance between height samples; about half the nozzle "
+                               "width", unit="mm", min=0.01, soft_max=5.0, step=1, precision=3, flag="--sample-mm")
+    native_resolution: bool = setting(False, "Native Resolution", "One sample per image pixel instead of the "
+                                      "sample spacing", flag="--native")
+    base_mm: float = setting(1.0, "Base", "Thickness of the plate under the relief", unit="mm", min=0.01,
+                             soft_max=20.0)
+    depth_mm: float = setting(2.5, "Depth", "Height of the relief above the base", unit="mm", min=0.01,
+                              soft_max=50.0)
+    lighter_is_higher: bool = setting(False, "Lighter Is Higher", "Light pixels are raised")
+    min_thickness_mm: float = setting(0.8, "Min Thickness", "Lithophane: thinnest wall, where the image is white",
+                                      unit="mm", min=0.01, soft_max=10.0)
+    max_thickness_mm: float = setting(3.0, "Max Thickness", "Lithophane: thickest wall, where the image is black",
+                                      unit="mm", min=0.02, soft_max=20.0)
+    translucency: str = setting("LINEAR", "Model", "Lithophane thickness model", flag="--translucency",
+                                flag_value="BEER_LAMBERT",
+                                flag_help="lithophane: Beer-Lambert thickness model instead of linear", items=(
+                                    ("LINEAR", "Linear", "Thickness proportional to darkness"),
+                                    ("BEER_LAMBERT", "Translucency", "Beer-Lambert: transmitted light "
+                                     "proportional to luminance (Cura's translucency model)")))
+    transmittance_1mm: float = setting(0.5, "Transmittance per mm", "Lithophane: fraction of light 1 mm of the "
+                                       "filament lets through", min=0.01, max=0.99, factor=True,
+                                       flag="--transmittance")
+    alpha_mode: str = setting("BASE", "Transparent Pixels", "What transparent pixels become", flag="--alpha",
+                              items=(("BASE", "Keep at Base", "Transparent pixels stay at base height"),
+                                     ("CUT", "Cut Out", "Transparent pixels are cut out; the outline follows the "
+                                      "alpha mask")))
+    black_point: float = setting(0.0, "Black Point", "Grey level mapped to black (levels)", min=0.0, max=1.0,
+                                 factor=True, flag="")  # --levels BLACK WHITE (cli.py)
+    white_point: float = setting(1.0, "White Point", "Grey level mapped to white (levels)", min=0.0, max=1.0,
+                                 factor=True, flag="")
+    gamma: float = setting(1.0, "Gamma", "Above 1 lifts mid-tones, below 1 darkens them", min=0.05, soft_max=5.0)
+    smoothing: float = setting(1.0, "Smoothing", "Edge-preserving noise reduction radius in samples (0 = off)",
+                               min=0.0, soft_max=5.0)
+    invert: bool = setting(False, "Invert", "Invert the grey levels")
+    frame_width_mm: float = setting(0.0, "Frame Width", "Width of a border around the image (0 = none)",
+                                    unit="mm", min=0.0, soft_max=50.0, flag="--frame")
+    frame_height_mm: float = setting(0.0, "Frame Height", "Total height of the border (0 = top of the relief)",
+                                     unit="mm", min=0.0, soft_max=50.0)
+    hole_diameter_mm: float = setting(0.0, "Hanging Hole", "Diameter of a hole in a tab above the top edge "
+                                      "(0 = none)", unit="mm", min=0.0, soft_max=20.0, flag="--hole")
+    curve_angle_deg: float = setting(0.0, "Curve Angle", "Bend the plate on an arc (0 = flat); curved plates are "
+                                     "stood up for printing", unit="deg", min=0.0, max=180.0, flag="--curve")
+    adaptive: bool = setting(False, "Adaptive", "Fewer triangles where the image is flat, within a maximum error")
+    max_error_mm: float = setting(0.02, "Max Error", "Adaptive: largest height deviation it may introduce",
+                                  unit="mm", min=0.0001, soft_max=0.5, step=0.1, precision=3)
+    max_megapixels: float = setting(100.0, "Max Megapixels", "Refuse larger images before decoding them, 0 = no "
+                                    "limit", unit="mp", min=0.0, ui=False)  # in the preferences
 
     @classmethod
     def from_dict(cls, values: dict) -> ReliefSettings:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
+        return from_dict(cls, values)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,22 +93,3 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
                           dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0,
                                curve_angle_deg=120.0)),
 }
-
-
-@dataclass
-class CheckDefaults:
-    """Print-check limits in mm and degrees (Scene settings, CLI flags); ``core.checks.Thresholds``."""
-
-    zero_mm: float = 0.001
-    nonplanar_deg: float = 5.0
-    sharp_deg: float = 160.0
-    overhang_deg: float = 45.0
-    min_thickness_mm: float = 0.8  # 2 x a 0.4 mm nozzle
-    nozzle_mm: float = 0.4
-    build_volume_mm: tuple[float, float, float] = (256.0, 256.0, 256.0)
-    density_g_cm3: float = 1.24  # PLA
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["build_volume_mm"] = list(self.build_volume_mm)
-        return d

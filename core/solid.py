@@ -18,37 +18,12 @@ Three layouts:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .relief import ReliefPlan, cells_from_vertex_mask
+from .gridmesh import SolidMesh, cells_from_vertex_mask, grid_uv, grid_xy, masked_solid, polys
+from .relief import ReliefPlan
 
-
-@dataclass
-class SolidMesh:
-    co: np.ndarray  # (N, 3) float32, mm, centred in XY, bottom at z = 0
-    loop_vert: np.ndarray  # (L,) int32
-    loop_start: np.ndarray  # (P,) int32
-    loop_total: np.ndarray  # (P,) int32
-    uv: np.ndarray  # (N, 2) float32 per vertex: pixel centres of the height texture
-    uv_color: np.ndarray | None  # (N, 2) per vertex: the source image over the image area (None: same as uv)
-    top_count: int  # vertices [0, top_count) form the displaced top
-    max_error_mm: float | None = None  # adaptive mode: Delatin's max deviation
-    # Optional edge table (E, 2) and per-corner edge index (L,), so Blender need not derive them.
-    edges: np.ndarray | None = None
-    corner_edge: np.ndarray | None = None
-    top_rc: np.ndarray | None = None  # (top_count, 2) grid row and column of each top vertex (masked layout)
-
-    @property
-    def triangles(self) -> int:
-        return int((self.loop_total - 2).sum())
-
-    def uv_per_loop(self) -> np.ndarray:
-        return self.uv[self.loop_vert]
-
-    def uv_color_per_loop(self) -> np.ndarray:
-        return (self.uv if self.uv_color is None else self.uv_color)[self.loop_vert]
+__all__ = ["SolidMesh", "build_solid"]
 
 
 def build_solid(plan: ReliefPlan) -> SolidMesh:
@@ -56,7 +31,7 @@ def build_solid(plan: ReliefPlan) -> SolidMesh:
         mesh = _adaptive_solid(plan)
     elif plan.vertex_mask is not None or plan.curved:
         mask = plan.vertex_mask if plan.vertex_mask is not None else np.ones(plan.t.shape, bool)
-        mesh = _masked_solid(plan, cells_from_vertex_mask(mask))
+        mesh = masked_solid(plan.rows, plan.cols, plan.spacing_mm, plan.base_mm, cells_from_vertex_mask(mask))
     else:
         mesh = _grid_solid(plan)
     whole = plan.image_origin == (0, 0) and plan.image_shape == plan.t.shape
@@ -74,37 +49,6 @@ def _color_uv(plan: ReliefPlan, uv: np.ndarray) -> np.ndarray:
     u = (col - c0) / max(nx - 1, 1)
     v = 1.0 - (row - r0) / max(ny - 1, 1)
     return np.stack([u, v], axis=1).astype(np.float32)
-
-
-def _xy(plan: ReliefPlan, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = plan.spacing_mm
-    x = (c - (plan.cols - 1) / 2.0) * s
-    y = ((plan.rows - 1) / 2.0 - r) * s
-    return x.astype(np.float32), y.astype(np.float32)
-
-
-def _uv(plan: ReliefPlan, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-    u = (c + 0.5) / plan.cols
-    v = (plan.rows - 1 - r + 0.5) / plan.rows  # Blender images start at the bottom row
-    return np.stack([u, v], axis=-1).astype(np.float32)
-
-
-def _polys(*groups: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate face groups given as ((F, k) index arrays, k) into int32 loop arrays."""
-    n_loops = sum(g.size for g, _ in groups)
-    n_faces = sum(len(g) for g, _ in groups)
-    loop_vert = np.empty(n_loops, np.int32)
-    loop_start = np.empty(n_faces, np.int32)
-    loop_total = np.empty(n_faces, np.int32)
-    li = fi = 0
-    for g, k in groups:
-        n = len(g)
-        loop_vert[li:li + g.size] = g.reshape(-1)
-        loop_total[fi:fi + n] = k
-        loop_start[fi:fi + n] = np.arange(li, li + n * k, k, dtype=np.int32)
-        li += g.size
-        fi += n
-    return loop_vert, loop_start, loop_total
 
 
 def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) -> SolidMesh:
@@ -126,7 +70,7 @@ def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) 
     a2, b2 = bottom, np.roll(bottom, -1)
     walls = np.stack([b, a, a2, b2], axis=1)
     fan = np.stack([np.full(n_ring, centre), b2, a2], axis=1)
-    lv, ls, lt = _polys((top_faces, top_k), (walls, 4), (fan, 3))
+    lv, ls, lt = polys((top_faces, top_k), (walls, 4), (fan, 3))
     return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top,
                      max_error_mm=max_error)
 
@@ -189,49 +133,6 @@ def _grid_edges(rows: int, cols: int, idx: np.ndarray, ring: np.ndarray) -> tupl
     return edges, corner_edge
 
 
-def _masked_solid(plan: ReliefPlan, cells: np.ndarray) -> SolidMesh:
-    rows, cols = plan.rows, plan.cols
-    used = np.zeros((rows, cols), bool)
-    used[:-1, :-1] |= cells
-    used[:-1, 1:] |= cells
-    used[1:, :-1] |= cells
-    used[1:, 1:] |= cells
-    n_top = int(used.sum())
-    remap = np.full((rows, cols), -1, np.int64)
-    remap[used] = np.arange(n_top)
-    r, c = np.nonzero(used)
-    x, y = _xy(plan, r, c)
-    top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
-    top_uv = _uv(plan, r, c)
-
-    cr, cc = np.nonzero(cells)
-    v00, v01 = remap[cr, cc], remap[cr, cc + 1]  # (row, col) corners of each cell
-    v10, v11 = remap[cr + 1, cc], remap[cr + 1, cc + 1]
-    top = np.stack([v10, v11, v01, v00], axis=1)
-    bottom = top[:, ::-1] + n_top
-
-    p = np.pad(cells, 1)
-    below = ~p[2:, 1:-1][cr, cc]
-    right = ~p[1:-1, 2:][cr, cc]
-    above = ~p[:-2, 1:-1][cr, cc]
-    left = ~p[1:-1, :-2][cr, cc]
-    edges = np.concatenate([
-        np.stack([v10[below], v11[below]], 1),
-        np.stack([v11[right], v01[right]], 1),
-        np.stack([v01[above], v00[above]], 1),
-        np.stack([v00[left], v10[left]], 1),
-    ])
-    a, b = edges[:, 0], edges[:, 1]
-    walls = np.stack([b, a, a + n_top, b + n_top], axis=1)
-
-    co = np.concatenate([top_co, top_co]).astype(np.float32)
-    co[n_top:, 2] = 0.0
-    uv = np.concatenate([top_uv, top_uv])
-    lv, ls, lt = _polys((top, 4), (bottom, 4), (walls, 4))
-    return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top,
-                     top_rc=np.stack([r, c], axis=1).astype(np.int32))
-
-
 def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:
     """Garland-Heckbert greedy insertion (pydelatin) for the top, bounded error in mm."""
     from pydelatin import Delatin
@@ -242,7 +143,7 @@ def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:
     c = np.rint(verts[:, 0]).astype(np.int64)
     r = (rows - 1) - np.rint(verts[:, 1]).astype(np.int64)
     tris = np.asarray(tin.triangles, dtype=np.int64)
-    x, y = _xy(plan, r, c)
+    x, y = grid_xy(rows, cols, plan.spacing_mm, r, c)
     top_co = np.stack([x, y, np.full_like(x, plan.base_mm)], axis=1)
     # wind every triangle counter-clockwise seen from above
     p0, p1, p2 = top_co[tris[:, 0], :2], top_co[tris[:, 1], :2], top_co[tris[:, 2], :2]
@@ -256,4 +157,4 @@ def _adaptive_solid(plan: ReliefPlan) -> SolidMesh:
                       [c, w + (h - r), w + h + (w - c), 2 * w + h + r], default=-1)
     ring = np.nonzero(boundary)[0]
     ring = ring[np.argsort(param[ring], kind="stable")]
-    return _ring_walls_and_fan(top_co, _uv(plan, r, c), tris, 3, ring, max_error=float(tin.error))
+    return _ring_walls_and_fan(top_co, grid_uv(rows, cols, r, c), tris, 3, ring, max_error=float(tin.error))

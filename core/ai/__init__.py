@@ -11,84 +11,12 @@ a callback and stop when the cancel event is set; none of them touches bpy.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import numpy as np
 
 from ..errors import ImageToPrintError
-from ..image import LoadedImage
+from .backend import Backend, Cancelled, HeightFields, Job, MeshFile, Progress, check_cancel
 
-
-class Cancelled(ImageToPrintError):
-    """The user cancelled the job."""
-
-    def __init__(self):
-        super().__init__("cancelled")
-
-
-@dataclass
-class Job:
-    """Everything a backend needs, as plain values (safe to hand to a worker thread)."""
-
-    image: LoadedImage
-    size_mm: float = 80.0  # largest dimension of the result
-    flat_back: bool = True
-    min_thickness_mm: float = 1.2
-    inflation: float = 0.6  # height of the bulge relative to the half-width of the shape
-    detail_mm: float = 0.6  # relief detail from the image's shading (built-in backend)
-    depth_mm: float = 4.0  # how far the nearest point stands out (depth model backend)
-    model: str = "depth-anything-v2-small"  # which depth model's pre- and post-processing
-    resolution: int = 320  # samples along the longest side of the height fields
-    model_path: str = ""
-    server: str = ""
-    api_key: str = ""
-    timeout_s: float = 600.0
-    max_download_mb: float = 200.0
-
-
-@dataclass
-class HeightFields:
-    """Front and back heights in mm (back measured downward) over a foreground mask."""
-
-    front: np.ndarray  # (rows, cols) float32, mm
-    back: np.ndarray  # (rows, cols) float32, mm
-    mask: np.ndarray  # (rows, cols) bool
-    spacing_mm: float
-    warnings: list[str] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
-
-
-@dataclass
-class MeshFile:
-    path: str
-    warnings: list[str] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
-
-
-Progress = Callable[[float, str], None]
-
-
-class Backend:
-    """One way to infer a 3D object from an image."""
-
-    name = ""
-    label = ""
-    description = ""
-    licence = ""
-    output = "heightfield"  # or "mesh"
-    network = False
-
-    def available(self, job: Job) -> tuple[bool, str]:
-        return True, ""
-
-    def run(self, job: Job, progress: Progress, cancel: threading.Event) -> HeightFields | MeshFile:
-        raise NotImplementedError
-
-
-def check_cancel(cancel: threading.Event) -> None:
-    if cancel.is_set():
-        raise Cancelled()
+__all__ = ["Backend", "Cancelled", "HeightFields", "Job", "MeshFile", "Progress", "backends", "check_cancel",
+           "run_job"]
 
 
 def backends() -> dict[str, Backend]:

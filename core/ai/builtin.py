@@ -13,15 +13,10 @@ import threading
 
 import numpy as np
 
-from . import Backend, HeightFields, Job, Progress, check_cancel
+from ..errors import ImageToPrintError
+from ..raster import box_blur, resample
+from .backend import Backend, HeightFields, Job, Progress, check_cancel
 from .mask import foreground, solid_mask, touches_border
-
-
-def resample_to(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
-    from PIL import Image
-
-    im = Image.fromarray(np.ascontiguousarray(values, dtype=np.float32), mode="F")
-    return np.asarray(im.resize((cols, rows), Image.Resampling.BOX), dtype=np.float32)
 
 
 def grid_for(width: int, height: int, resolution: int) -> tuple[int, int]:
@@ -55,16 +50,6 @@ def inflate(mask: np.ndarray) -> np.ndarray:
     d = d + 0.5 * mask  # the outline sits half a sample outside the outermost samples
     radius += 0.5
     return np.sqrt(np.clip(d * (2 * radius - d), 0.0, None)) * mask
-
-
-def box_blur(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean over a (2r+1)^2 window, edges repeated (summed-area table)."""
-    k = 2 * radius + 1
-    padded = np.pad(values.astype(np.float64), radius + 1, mode="edge")
-    table = padded.cumsum(axis=0).cumsum(axis=1)
-    h, w = values.shape
-    total = table[k:k + h, k:k + w] - table[:h, k:k + w] - table[k:k + h, :w] + table[:h, :w]
-    return (total / (k * k)).astype(np.float32)
 
 
 def shading_detail(grey: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -107,17 +92,15 @@ class BuiltinBackend(Backend):
         cols, rows = grid_for(img.width, img.height, job.resolution)
         mask_full, how = foreground(img.rgba8, img.alpha)
         check_cancel(cancel)
-        mask = resample_to(mask_full.astype(np.float32), cols, rows) >= 0.5
+        mask = resample(mask_full.astype(np.float32), cols, rows, method="box") >= 0.5
         mask = solid_mask(np.pad(mask, 1))  # padded: room for the walls at the image border
         warnings = []
         if touches_border(mask_full):
             warnings.append("the foreground touches the image border: the object may be cut off there")
         if not mask.any():
-            from ..errors import ImageToPrintError
-
             raise ImageToPrintError("the foreground is too small for this resolution")
         progress(0.4, "inflating")
-        grey = np.pad(resample_to(img.grey, cols, rows), 1, mode="edge")
+        grey = np.pad(resample(img.grey, cols, rows, method="box"), 1, mode="edge")
         detail = shading_detail(grey, mask)
         check_cancel(cancel)
         result = heightfields_from(mask, detail, job, warnings)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ImageToPrintError
-from . import Backend, HeightFields, Job, Progress, check_cancel
-from .builtin import grid_for, heightfields_from, resample_to
+from ..raster import over_white, resample
+from .backend import Backend, HeightFields, Job, Progress, check_cancel
+from .builtin import grid_for, heightfields_from
 from .mask import foreground, solid_mask, touches_border
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -92,7 +93,7 @@ def preprocess(rgba8: np.ndarray, height: int, width: int, model: DepthModel) ->
 
     rgb = rgba8[..., :3].astype(np.float32)
     alpha = rgba8[..., 3:4].astype(np.float32) / 255.0
-    rgb = rgb * alpha + 255.0 * (1.0 - alpha)
+    rgb = over_white(rgb, alpha, 255.0)
     im = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB").resize((width, height),
                                                                              Image.Resampling.BICUBIC)
     x = np.asarray(im, dtype=np.float32) / 255.0
@@ -150,10 +151,10 @@ class OnnxDepthBackend(Backend):
         progress(0.7, "building the height fields")
         cols, rows = grid_for(img.width, img.height, job.resolution)
         mask_full, how = foreground(img.rgba8, img.alpha)
-        mask = solid_mask(np.pad(resample_to(mask_full.astype(np.float32), cols, rows) >= 0.5, 1))
+        mask = solid_mask(np.pad(resample(mask_full.astype(np.float32), cols, rows, method="box") >= 0.5, 1))
         if not mask.any():
             raise ImageToPrintError("the foreground is too small for this resolution")
-        disparity = np.pad(resample_to(out[0], cols, rows), 1, mode="edge")
+        disparity = np.pad(resample(out[0], cols, rows, method="box"), 1, mode="edge")
         detail = 2.0 * normalise(disparity, mask) - 1.0
         warnings = []
         if touches_border(mask_full):

@@ -22,7 +22,7 @@ import urllib.request
 from contextlib import contextmanager
 
 from ..errors import ImageToPrintError
-from . import check_cancel
+from .backend import check_cancel
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 STATUS_TEXT = {

@@ -6,21 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ImageToPrintError
-from ..trace import bitmap
-
-
-def otsu(values: np.ndarray) -> float:
-    """Otsu's threshold of values in [0, 1] (the first of equally good cutoffs)."""
-    return bitmap.otsu(values, middle_of_ties=False)
+from ..gridmesh import cell_corners, cells_from_vertex_mask
+from ..raster import background_colour, border, colour_distance, fill_holes, label, otsu
 
 
 def clean(mask: np.ndarray, min_fraction: float = 0.05) -> np.ndarray:
     """Keep pieces at least ``min_fraction`` of the largest one; fill holes that do not reach the border."""
     if not mask.any():
         return mask
-    label, counts = bitmap.label(mask, eight=False)
-    mask = mask & (counts >= counts.max() * min_fraction)[np.maximum(label, 0)]
-    return bitmap.fill_holes(mask)
+    lab, counts = label(mask, eight=False)
+    mask = mask & (counts >= counts.max() * min_fraction)[np.maximum(lab, 0)]
+    return fill_holes(mask)
 
 
 def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, str]:
@@ -30,14 +26,15 @@ def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray,
         how = "alpha"
     else:
         rgb = rgba8[..., :3].astype(np.float32) / 255.0
-        border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-        background = np.median(border, axis=0)
-        distance = np.sqrt(((rgb - background) ** 2).sum(axis=-1)) / np.sqrt(3.0)
-        spread = np.sqrt(((border - background) ** 2).sum(axis=-1)).mean() / np.sqrt(3.0)
+        edge = border(rgb)
+        background = background_colour(rgb)
+        distance = colour_distance(rgb, background)
+        spread = np.sqrt(((edge - background) ** 2).sum(axis=-1)).mean() / np.sqrt(3.0)
         if spread > 0.12:
             raise ImageToPrintError("no plain background to remove (the image border varies too much): "
                                     "use an image with a transparent or plain background")
-        threshold = max(otsu(distance), 3 * spread + 0.04)
+        # the first of equally good cutoffs (not the middle of them, as tracing takes)
+        threshold = max(otsu(distance, middle_of_ties=False), 3 * spread + 0.04)
         mask = clean(distance > threshold)
         how = "background colour"
     if not mask.any():
@@ -47,15 +44,7 @@ def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray,
 
 def solid_mask(mask: np.ndarray) -> np.ndarray:
     """The samples the closed solid will use: corners of whole cells, bow-ties filled."""
-    from ..relief import cells_from_vertex_mask
-
-    cells = cells_from_vertex_mask(mask)
-    used = np.zeros(mask.shape, bool)
-    used[:-1, :-1] |= cells
-    used[:-1, 1:] |= cells
-    used[1:, :-1] |= cells
-    used[1:, 1:] |= cells
-    return used
+    return cell_corners(cells_from_vertex_mask(mask))
 
 
 def touches_border(mask: np.ndarray) -> bool:

@@ -17,7 +17,7 @@ import threading
 import time
 
 from ..errors import ImageToPrintError
-from . import Backend, Job, MeshFile, Progress, check_cancel
+from .backend import Backend, Job, MeshFile, Progress, check_cancel
 from .http import HTTPStatusError, check_url, copy_limited, download_file, multipart, request_json
 
 TRIPO_URL = "https://api.tripo3d.ai/v2/openapi"

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..relief import ReliefPlan, cells_from_vertex_mask
-from ..solid import SolidMesh, _masked_solid
-from . import HeightFields
+from ..gridmesh import SolidMesh, cells_from_vertex_mask, masked_solid
+from .backend import HeightFields
 
 
 def heightfields_to_solid(hf: HeightFields) -> SolidMesh:
     """Top vertices at +front, bottom vertices at -back, walls along the outline (and holes)."""
     rows, cols = hf.mask.shape
-    plan = ReliefPlan(t=np.zeros((rows, cols), np.float32), vertex_mask=hf.mask, spacing_mm=hf.spacing_mm,
-                      base_mm=0.0, depth_mm=1.0, curved=False, adaptive=False, image_origin=(0, 0),
-                      image_shape=(rows, cols))
-    mesh = _masked_solid(plan, cells_from_vertex_mask(hf.mask))
+    mesh = masked_solid(rows, cols, hf.spacing_mm, 0.0, cells_from_vertex_mask(hf.mask))
     n_top = mesh.top_count
     r, c = mesh.top_rc[:, 0], mesh.top_rc[:, 1]
     mesh.co[:n_top, 2] = hf.front[r, c]

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Binary masks for tracing: thresholds, connected pieces, holes, morphology.
+"""Binary masks for tracing: speckles, morphology, thin parts, shapes (labelling and holes: core.raster).
 
 Connectivity follows potrace's convention for the usual case: ink pieces are
 8-connected, background (holes) 4-connected, so a count of pieces and holes
@@ -10,73 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import components
+from ..raster import box_blur, fill_holes, holes, label
 
-
-def otsu(values: np.ndarray, bins: int = 256, middle_of_ties: bool = True) -> float:
-    """Otsu's threshold of values in [0, 1].
-
-    Where several cutoffs separate the classes equally well (a pure black-and-white
-    image separates equally at any level between its two values), the middle of that
-    range, so anti-aliased or resampled edges keep their position (else the first).
-    """
-    hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
-    p = hist.astype(np.float64) / max(hist.sum(), 1)
-    omega = np.cumsum(p)
-    mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
-    between = (mu[-1] * omega - mu) ** 2 / np.maximum(omega * (1 - omega), 1e-12)
-    if not middle_of_ties:
-        return float(edges[int(np.argmax(between)) + 1])
-    best = between.max()
-    if best <= 0:
-        return 0.5
-    top = np.flatnonzero(between >= best * (1 - 1e-9))
-    return float((edges[top[0] + 1] + edges[top[-1] + 1]) / 2)
-
-
-def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Horizontal runs of True: (row, start, end) with end exclusive, in row-major order."""
-    h, w = mask.shape
-    padded = np.zeros((h, w + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1).ravel()  # +1 where a run starts, -1 just after it ends
-    at = np.flatnonzero(d)
-    up = d[at] > 0
-    starts, ends = at[up], at[~up]
-    return (starts // (w + 1)).astype(np.int64), (starts % (w + 1)).astype(np.int64), \
-        (ends % (w + 1)).astype(np.int64)
-
-
-def label(mask: np.ndarray, eight: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(label image with -1 outside the mask, pixel count per label); labels are 0..n-1."""
-    h, w = mask.shape
-    row, start, end = runs(mask)
-    n_runs = row.size
-    out = np.full(mask.shape, -1, dtype=np.int32)
-    if n_runs == 0:
-        return out, np.zeros(0, dtype=np.int64)
-    stride = w + 2
-    slack = 1 if eight else 0
-    # a run in row r touches the runs of row r - 1 whose [start, end) overlaps [start - slack, end + slack)
-    end_key = row * stride + end
-    start_key = row * stride + start
-    q_lo = (row - 1) * stride + start - slack
-    q_hi = (row - 1) * stride + end + slack
-    lo = np.searchsorted(end_key, q_lo, side="right")
-    hi = np.searchsorted(start_key, q_hi, side="left")
-    count = np.maximum(hi - lo, 0)
-    b = np.repeat(np.arange(n_runs), count)
-    offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    a = np.repeat(lo, count) + offsets
-    keep = row[a] == row[b] - 1
-    root = components(n_runs, a[keep], b[keep])
-    ids, run_label = np.unique(root, return_inverse=True)
-    lengths = end - start
-    areas = np.bincount(run_label, weights=lengths, minlength=ids.size).astype(np.int64)
-    flat = out.reshape(-1)
-    pos = np.repeat(row * w + start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
-    flat[pos] = np.repeat(run_label, lengths)
-    return out, areas
+# Labelling, holes and thresholds live in core.raster (other routes use them too); fill_holes,
+# holes and label stay importable from here for the benchmarks.
+__all__ = ["count_pieces_and_holes", "dilate", "disc", "distance_within", "erode", "fill_holes", "holes", "label",
+           "pieces_where", "remove_small", "rounded_rectangle", "smooth", "thin_parts"]
 
 
 def remove_small(mask: np.ndarray, min_pixels: float, eight: bool = True) -> np.ndarray:
@@ -88,27 +27,6 @@ def remove_small(mask: np.ndarray, min_pixels: float, eight: bool = True) -> np.
     if not small.any():
         return mask
     return mask & ~small[np.maximum(lab, 0)]
-
-
-def holes(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(label image of the enclosed background pieces, their pixel counts); 4-connected."""
-    lab, areas = label(~mask, eight=False)
-    border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
-    enclosed = np.ones(areas.size, bool)
-    enclosed[border[border >= 0]] = False
-    keep = np.flatnonzero(enclosed)
-    remap = np.full(areas.size, -1, dtype=np.int32)
-    remap[keep] = np.arange(keep.size, dtype=np.int32)
-    return np.where(lab >= 0, remap[np.maximum(lab, 0)], -1), areas[keep]
-
-
-def fill_holes(mask: np.ndarray, max_pixels: float | None = None) -> np.ndarray:
-    """Fill enclosed background pieces (all, or those under ``max_pixels``)."""
-    lab, areas = holes(mask)
-    if areas.size == 0:
-        return mask
-    fill = np.ones(areas.size, bool) if max_pixels is None else areas < max_pixels
-    return mask | ((lab >= 0) & fill[np.maximum(lab, 0)])
 
 
 def count_pieces_and_holes(mask: np.ndarray) -> tuple[int, int]:
@@ -174,8 +92,6 @@ def smooth(mask: np.ndarray, radius: float) -> np.ndarray:
     r = int(round(radius))
     if r < 1:
         return mask
-    from ..ai.builtin import box_blur
-
     return box_blur(box_blur(mask.astype(np.float32), r), r) >= 0.5
 
 

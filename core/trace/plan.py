@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import raster
 from ..errors import ImageToPrintError
 from ..image import LoadedImage
 from . import bitmap
@@ -115,21 +116,20 @@ def ink_signal(img: LoadedImage, s: TraceSettings) -> tuple[np.ndarray, float, s
     if source == "COLOR":
         rgb = img.rgba8[..., :3].astype(np.float32) / 255.0
         if s.background is None:
-            border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-            bg = np.median(border, axis=0)
+            bg = raster.background_colour(rgb)
         else:
             bg = np.asarray(s.background, dtype=np.float32)
-        dist = np.sqrt(((rgb - bg) ** 2).sum(axis=-1)) / np.sqrt(3.0)
+        dist = raster.colour_distance(rgb, bg)
         if img.alpha is not None:
             dist = np.where(img.alpha >= 0.5, dist, 0.0)
         return dist.astype(np.float32), float(s.colour_tolerance), "background colour"
     grey = img.grey
     if img.alpha is not None:  # flatten transparency onto white
-        grey = grey * img.alpha + (1.0 - img.alpha)
+        grey = raster.over_white(grey, img.alpha)
     level = s.threshold
     how = "threshold"
     if level is None:
-        level = bitmap.otsu(grey)
+        level = raster.otsu(grey)
         how = "automatic threshold (Otsu)"
     return (1.0 - grey).astype(np.float32), float(1.0 - level), f"{how} {level:.3f}"
 
@@ -137,13 +137,6 @@ def ink_signal(img: LoadedImage, s: TraceSettings) -> tuple[np.ndarray, float, s
 def _binary(signal: np.ndarray, level: float, invert: bool) -> np.ndarray:
     ink = signal > level
     return ~ink if invert else ink
-
-
-def _resize(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
-    from PIL import Image
-
-    im = Image.fromarray(values.astype(np.float32), mode="F")
-    return np.asarray(im.resize((cols, rows), Image.Resampling.BICUBIC))
 
 
 def hard_edged(signal: np.ndarray, ink: np.ndarray) -> bool:
@@ -195,7 +188,7 @@ class _Frame:
         elif f > 1:
             h, w = values.shape
             r0e, r1e, c0e, c1e = max(0, r0 - 2), min(h, r1 + 2), max(0, c0 - 2), min(w, c1 + 2)
-            big = _resize(values[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f)
+            big = raster.resample(values[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f, method="bicubic")
             out = big[(r0 - r0e) * f:(r1 - r0e) * f, (c0 - c0e) * f:(c1 - c0e) * f]
         else:
             out = values[r0:r1, c0:c1]
@@ -224,7 +217,7 @@ def _working_frame(img: LoadedImage, s: TraceSettings, pad_mm: float) -> _Frame:
     if hard:
         work = supersample(ink[r0:r1, c0:c1], f, s)
     elif f > 1:
-        crop = _resize(signal[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f)
+        crop = raster.resample(signal[r0e:r1e, c0e:c1e], (c1e - c0e) * f, (r1e - r0e) * f, method="bicubic")
         work = _binary(crop, level, s.invert)
         # keep exactly the upsampled bounding box of the ink
         work = work[(r0 - r0e) * f:(r1 - r0e) * f, (c0 - c0e) * f:(c1 - c0e) * f]
@@ -242,7 +235,7 @@ def clean(ink: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
         ink = bitmap.smooth(ink, s.smooth_mm / px_mm)
     ink = bitmap.remove_small(ink, max(s.speckle_mm2 / px2, 1.0) if s.speckle_mm2 > 0 else 0, eight=True)
     if s.hole_mm2 > 0:
-        ink = bitmap.fill_holes(ink, s.hole_mm2 / px2)
+        ink = raster.fill_holes(ink, s.hole_mm2 / px2)
     return ink
 
 
@@ -305,20 +298,6 @@ def _factor(width_px: float) -> int:
     return max(1, int(width_px // GRID_PX))
 
 
-def downsample(mask: np.ndarray, f: int, cover: bool = False) -> np.ndarray:
-    """The mask on a grid f times coarser: a coarse pixel is ink where most of its block is
-    (edges stay put within half a coarse pixel), or with ``cover`` where any of it is (a
-    plate under the design then still reaches under its thinnest strokes)."""
-    if f <= 1:
-        return mask
-    h, w = mask.shape
-    hh, ww = -(-h // f) * f, -(-w // f) * f
-    padded = np.zeros((hh, ww), bool)
-    padded[:h, :w] = mask
-    blocks = padded.reshape(hh // f, f, ww // f, f)
-    return blocks.any(axis=(1, 3)) if cover else blocks.mean(axis=(1, 3)) >= 0.5
-
-
 def _base_outline(design: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndarray:
     margin = s.margin_mm / px_mm
     if s.base_shape == "RECTANGLE":
@@ -326,18 +305,18 @@ def _base_outline(design: np.ndarray, s: TraceSettings, px_mm: float) -> np.ndar
         cols = np.flatnonzero(design.any(axis=0))
         return bitmap.rounded_rectangle(design.shape, cols[0] - margin, rows[0] - margin, cols[-1] + 1 + margin,
                                         rows[-1] + 1 + margin, s.corner_radius_mm / px_mm)
-    return connected(bitmap.fill_holes(bitmap.dilate(design, margin)), margin)
+    return connected(raster.fill_holes(bitmap.dilate(design, margin)), margin)
 
 
 def connected(plate: np.ndarray, margin: float) -> np.ndarray:
     """Join a plate's separate pieces with rounded bridges (a closing of growing radius)."""
-    if bitmap.label(plate, eight=False)[1].size <= 1:
+    if raster.label(plate, eight=False)[1].size <= 1:
         return plate
     r = max(margin, 2.0)
     limit = max(plate.shape)
     while r < limit:
-        closed = bitmap.fill_holes(bitmap.erode(bitmap.dilate(plate, r), r)) | plate
-        if bitmap.label(closed, eight=False)[1].size <= 1:
+        closed = raster.fill_holes(bitmap.erode(bitmap.dilate(plate, r), r)) | plate
+        if raster.label(closed, eight=False)[1].size <= 1:
             return closed
         r *= 2
     return plate
@@ -362,17 +341,13 @@ def _where(mask: np.ndarray, to_mm, limit: int = 3) -> str:
 def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what: str) -> str | None:
     width = 2.0 * s.nozzle_mm / px_mm
     factor = max(1, int(width // 6))  # a grid where the limit is about 6 px keeps the opening cheap
-    m = mask
-    if factor > 1:
-        h, w = mask.shape
-        hh, ww = h // factor * factor, w // factor * factor
-        m = mask[:hh, :ww].reshape(hh // factor, factor, ww // factor, factor).mean(axis=(1, 3)) >= 0.5
+    m = raster.block_reduce(mask, factor) >= 0.5 if factor > 1 else mask
     thin = bitmap.thin_parts(m, width / factor)
     # a narrow place counts when it runs at least as long as the limit (not the tip of a rounded end)
     thin = bitmap.remove_small(thin, max(2.0, (width / factor) ** 2), eight=True)
     if not thin.any():
         return None
-    n = bitmap.label(thin, eight=True)[1].size
+    n = raster.label(thin, eight=True)[1].size
 
     def scaled(cx, cy):
         return to_mm(cx * factor, cy * factor)
@@ -382,7 +357,7 @@ def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what:
 
 
 def _loose_pieces_warning(body: np.ndarray, to_mm, what: str) -> str | None:
-    lab, areas = bitmap.label(body, eight=False)
+    lab, areas = raster.label(body, eight=False)
     if areas.size <= 1:
         return None
     main = int(np.argmax(areas))
@@ -399,7 +374,7 @@ def colour_layers(img: LoadedImage, n: int) -> tuple[np.ndarray, list[tuple[floa
 
     rgba = img.rgba8.astype(np.float32) / 255.0
     alpha = rgba[..., 3:4]
-    rgb = rgba[..., :3] * alpha + (1.0 - alpha)  # transparency onto white
+    rgb = raster.over_white(rgba[..., :3], alpha)
     im = Image.fromarray(np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8), "RGB")
     q = im.quantize(colors=n + 1, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     index = np.asarray(q).astype(np.int64)
@@ -408,8 +383,7 @@ def colour_layers(img: LoadedImage, n: int) -> tuple[np.ndarray, list[tuple[floa
         transparent = img.alpha < 0.5
         background = int(np.bincount(index[transparent]).argmax())
     else:
-        border = np.concatenate([index[0], index[-1], index[:, 0], index[:, -1]])
-        background = int(np.bincount(border).argmax())
+        background = int(np.bincount(raster.border(index)).argmax())
     colours = [(float(r), float(g), float(b), 1.0) for r, g, b in palette]
     return index, colours, background
 
@@ -443,7 +417,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
         used = [c for c in range(len(colours)) if c != background and (index == c).any()]
         shares = np.stack([frame.resample((index == c).astype(np.float32)) for c in [background] + used])
         owner = np.argmax(shares, axis=0)
-        lum = [0.2126 * colours[c][0] + 0.7152 * colours[c][1] + 0.0722 * colours[c][2] for c in used]
+        lum = [raster.luma(np.asarray(colours[c])) for c in used]
         order = np.argsort(lum, kind="stable")  # darkest first, tallest
         for rank, i in enumerate(order):
             layers.append((owner == i + 1, colours[used[i]], s.height_mm * (len(order) - rank) / len(order)))
@@ -475,7 +449,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
         if base > 0 or s.mode == "STAMP":
             # the plate needs no finer grid than a twelfth of its margin (or of the keyring ring)
             f = _factor(min(s.margin_mm, s.ring_mm if s.hole_mm > 0 else s.margin_mm) / px_mm)
-            coarse = downsample(design, f, cover=True)
+            coarse = raster.downsample(design, f, cover=True)
             plate = _base_outline(coarse, s, px_mm * f)
             if s.hole_mm > 0 and s.mode != "STAMP":
                 tab, hole, (cx, cy) = _tab(plate, s, px_mm * f)
@@ -497,27 +471,27 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
             masks.append(("Design", "design", design, base - sink, s.height_mm + sink, s.bevel_mm, accent, 1))
     elif s.mode == "CUTTER":
         fb = _factor(s.wall_mm / px_mm)
-        outline = bitmap.fill_holes(downsample(design, fb))
+        outline = raster.fill_holes(raster.downsample(design, fb))
         wall = s.wall_mm / px_mm / fb
         grown = bitmap.dilate(outline, wall)
         masks.append(("Blade", "blade", grown & ~outline, 0.0, s.height_mm, 0.0, accent, fb))
         if s.flange_mm > 0 or s.imprint:
             ff = _factor((s.wall_mm + s.flange_mm) / px_mm) if s.flange_mm > 0 else fb
-            out_f = bitmap.fill_holes(downsample(design, ff))
+            out_f = raster.fill_holes(raster.downsample(design, ff))
             reach = (s.wall_mm + s.flange_mm) / px_mm / ff
             flange = bitmap.dilate(out_f, reach)
             if not s.imprint:  # a ring overlapping half the wall; with an imprint, a web under it all
                 flange &= ~bitmap.dilate(out_f, s.wall_mm / 2 / px_mm / ff)
             masks.append(("Flange", "flange", flange, 0.0, s.flange_thickness_mm, 0.0, grey, ff))
         if s.imprint:
-            fine = downsample(design, fb)
+            fine = raster.downsample(design, fb)
             counters = outline & ~fine
             imprint = bitmap.dilate(counters, wall) & ~counters & bitmap.erode(outline, wall)
             if imprint.any():
                 ft = s.flange_thickness_mm
                 masks.append(("Imprint", "imprint", imprint, ft - min(SINK_MM, ft / 2),
                               s.height_mm - s.imprint_depth_mm - ft + min(SINK_MM, ft / 2), 0.0, accent, fb))
-        pieces = bitmap.label(outline, eight=False)[1].size
+        pieces = raster.label(outline, eight=False)[1].size
         if pieces > 1:
             warnings.append(f"the design has {pieces} separate outlines: each gets its own cutter wall")
         body = None
@@ -605,7 +579,7 @@ def fidelity(mask: np.ndarray, loops: list[np.ndarray]) -> dict:
     return {
         "ink_pixels": ink,
         "pixel_error_percent": round(100.0 * wrong / max(ink, 1), 3),
-        "holes_in_image": bitmap.holes(mask)[1].size,
+        "holes_in_image": raster.holes(mask)[1].size,
         "holes_traced": int((depth % 2 == 1).sum()),
     }
 
@@ -616,7 +590,6 @@ def preview_mask(img: LoadedImage, s: TraceSettings, max_side: int = 256) -> tup
     h, w = signal.shape
     f = max(1, math.ceil(max(h, w) / max_side))
     if f > 1:
-        hh, ww = h // f * f, w // f * f
-        signal = signal[:hh, :ww].reshape(hh // f, f, ww // f, f).mean(axis=(1, 3))
+        signal = raster.block_reduce(signal, f)
     ink = _binary(signal, level, s.invert)
     return ink, f"{how}; ink {100.0 * ink.mean():.0f}% of the image"

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from trace_images import logo, ring_and_island, save_mask
 
+from core import raster
 from core.errors import ImageToPrintError
 from core.image import load_image
 from core.trace import bitmap
@@ -48,7 +49,7 @@ def flood_labels(mask, eight):
 def test_labels_match_a_flood_fill(eight):
     mask = np.random.default_rng(3).random((70, 90)) < 0.45
     ref, n = flood_labels(mask, eight)
-    lab, areas = bitmap.label(mask, eight)
+    lab, areas = raster.label(mask, eight)
     assert areas.size == n and areas.sum() == mask.sum()
     assert len(set(zip(ref[mask].tolist(), lab[mask].tolist()))) == n  # the same partition
     assert (lab[~mask] == -1).all()
@@ -72,16 +73,16 @@ def test_speckles_holes_and_thin_parts():
     ink[65:67, 5:75] = True  # a 2 px line
     assert bitmap.count_pieces_and_holes(ink) == (3, 2)
     assert bitmap.remove_small(ink, 2)[70, 70] == False  # noqa: E712
-    filled = bitmap.fill_holes(ink, 10)
+    filled = raster.fill_holes(ink, 10)
     assert filled[30:32, 30:32].all() and not filled[20:40, 40:50].any()
     thin = bitmap.thin_parts(ink, 4.0)
     assert thin[65:67, 10:70].all() and not thin[15:25, 15:25].any()
 
 
 def test_otsu_splits_black_and_white_in_the_middle():
-    assert bitmap.otsu(np.array([0.0] * 50 + [1.0] * 50)) == pytest.approx(0.5, abs=1 / 256)
+    assert raster.otsu(np.array([0.0] * 50 + [1.0] * 50)) == pytest.approx(0.5, abs=1 / 256)
     values = np.concatenate([np.full(500, 0.2), np.full(500, 0.8)])
-    assert 0.2 < bitmap.otsu(values) < 0.8
+    assert 0.2 < raster.otsu(values) < 0.8
 
 
 # --- the potrace engine ------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_potrace_loops_reproduce_the_bitmap_and_its_holes():
     loops = loops_from_paths(trace_paths(ink))
     f = fidelity(ink, loops)
     assert f["pixel_error_percent"] <= 1.5
-    assert f["holes_traced"] == f["holes_in_image"] == bitmap.holes(ink)[1].size > 5
+    assert f["holes_traced"] == f["holes_in_image"] == raster.holes(ink)[1].size > 5
 
 
 def test_fast_engine_reproduces_the_bitmap_and_its_holes():
