@@ -19,7 +19,7 @@ import bpy
 from . import cli, operators, panels, properties
 
 classes = (
-    properties.IMAGE_TO_PRINT_PG_settings,
+    *properties.GROUPS,
     properties.IMAGE_TO_PRINT_AP_preferences,
     *operators.classes,
     *panels.classes,
@@ -37,7 +37,7 @@ def register():
 
 
 def unregister():
-    from .operators import trace_preview
+    from .panels import trace_preview
 
     trace_preview.unregister()
     cli.unregister()

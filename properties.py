@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Settings: one PropertyGroup on Scene (per file), AddonPreferences (global).
+"""Settings: one PropertyGroup per route under ``Scene.image_to_print`` (per file), AddonPreferences (global).
+
+Every property of a route is derived from its settings dataclass in ``core``, where
+each setting is declared once (``core/schema.py``): label, help, unit, range, default.
 
 Lengths are plain floats in millimetres, not ``subtype='DISTANCE'``: a
 distance property stores Blender units, so its default (say 100 mm) would
@@ -8,6 +11,7 @@ are what a printer and its user think in, whatever the scene's units.
 """
 
 import math
+from typing import Any
 
 import bpy
 from bpy.props import (
@@ -20,251 +24,149 @@ from bpy.props import (
     StringProperty,
 )
 
-from .core.settings import CheckDefaults, ReliefSettings
-from .core.trace.settings import TRACE_PRESETS, TraceSettings
+from .core import schema
+from .core.ai.settings import AISettings
+from .core.limits import CheckDefaults
+from .core.schema import Setting, settings_of
+from .core.settings import ReliefSettings
+from .core.trace.settings import TraceSettings
 
 _DEFAULTS = ReliefSettings()
-_CHECK_DEFAULTS = CheckDefaults()
-_TRACE = TraceSettings()
 
 
-def _mm(name, description, default, min=0.0, soft_max=500.0, step=10, precision=2):
-    return FloatProperty(name=name, description=description + " (mm)", default=default, min=min,
-                         soft_max=soft_max, step=step, precision=precision)
+def _prop(s: Setting):
+    """The Blender property for one declared setting (``core/schema.py``)."""
+    spec = s.spec
+    common: dict[str, Any] = {"name": spec.label, "description": s.describe()}
+    limits: dict[str, Any] = {key: value for key, value in
+                              (("min", spec.min), ("max", spec.max), ("soft_max", spec.soft_max)) if value is not None}
+    default = s.default if s.default is not None else spec.none_default
+    kind = s.kind
+    if kind == "enum":
+        return EnumProperty(items=spec.items, default=default, **common)
+    if kind == "bool":
+        return BoolProperty(default=default, **common)
+    if kind == "int":
+        ints: dict[str, Any] = {k: int(v) for k, v in limits.items()}
+        return IntProperty(default=default, **ints, **common)
+    if kind == "colour":
+        return FloatVectorProperty(size=3, subtype='COLOR_GAMMA', min=0.0, max=1.0, default=default, **common)
+    if kind == "vector":
+        return FloatVectorProperty(size=len(default), default=default, **limits, **common)
+    if spec.unit == "deg":  # radians in Blender, shown in degrees
+        radians: dict[str, Any] = {k: math.radians(v) for k, v in limits.items()}
+        return FloatProperty(default=math.radians(default), subtype='ANGLE', **radians, **common)
+    extra: dict[str, Any] = {}
+    if spec.step is not None:
+        extra["step"] = spec.step
+    if spec.precision is not None:
+        extra["precision"] = spec.precision
+    elif spec.unit == "mm":
+        extra["precision"] = 2
+    if spec.factor:
+        extra["subtype"] = 'FACTOR'
+    return FloatProperty(default=default, **limits, **extra, **common)
 
 
-class ReliefProperties:
-    """Relief options shared by the operator (Redo panel, presets) and the Scene settings."""
-
-    mode: EnumProperty(
-        name="Mode",
-        items=(("RELIEF", "Relief", "Grey levels become height on a base plate"),
-               ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness")),
-        default=_DEFAULTS.mode)
-    width_mm: _mm("Width", "Overall width of the plate, frame included", _DEFAULTS.width_mm, min=1.0)
-    sample_mm: _mm("Sample Spacing", "Distance between height samples; about half the nozzle width",
-                   _DEFAULTS.sample_mm, min=0.01, soft_max=5.0, step=1, precision=3)
-    native_resolution: BoolProperty(name="One Sample per Pixel",
-                                    description="Use the image's own resolution instead of the sample spacing",
-                                    default=_DEFAULTS.native_resolution)
-    base_mm: _mm("Base", "Thickness of the plate under the relief", _DEFAULTS.base_mm, min=0.01, soft_max=20.0)
-    depth_mm: _mm("Depth", "Height of the relief above the base", _DEFAULTS.depth_mm, min=0.01, soft_max=50.0)
-    lighter_is_higher: BoolProperty(name="Lighter Is Higher", description="Light pixels are raised",
-                                    default=_DEFAULTS.lighter_is_higher)
-    min_thickness_mm: _mm("Min Thickness", "Thinnest wall, where the image is white",
-                          _DEFAULTS.min_thickness_mm, min=0.01, soft_max=10.0)
-    max_thickness_mm: _mm("Max Thickness", "Thickest wall, where the image is black",
-                          _DEFAULTS.max_thickness_mm, min=0.02, soft_max=20.0)
-    translucency: EnumProperty(
-        name="Model",
-        items=(("LINEAR", "Linear", "Thickness proportional to darkness"),
-               ("BEER_LAMBERT", "Translucency", "Beer-Lambert: transmitted light proportional to luminance "
-                                               "(Cura's translucency model)")),
-        default=_DEFAULTS.translucency)
-    transmittance_1mm: FloatProperty(name="Transmittance per mm",
-                                     description="Fraction of light 1 mm of the filament lets through",
-                                     default=_DEFAULTS.transmittance_1mm, min=0.01, max=0.99, subtype='FACTOR')
-    alpha_mode: EnumProperty(
-        name="Transparent Pixels",
-        items=(("BASE", "Keep at Base", "Transparent pixels stay at base height"),
-               ("CUT", "Cut Out", "Transparent pixels are cut out; the outline follows the alpha mask")),
-        default=_DEFAULTS.alpha_mode)
-    black_point: FloatProperty(name="Black Point", default=_DEFAULTS.black_point, min=0.0, max=1.0,
-                               subtype='FACTOR', description="Grey level mapped to black (levels)")
-    white_point: FloatProperty(name="White Point", default=_DEFAULTS.white_point, min=0.0, max=1.0,
-                               subtype='FACTOR', description="Grey level mapped to white (levels)")
-    gamma: FloatProperty(name="Gamma", default=_DEFAULTS.gamma, min=0.05, soft_max=5.0,
-                         description="Above 1 lifts mid-tones, below 1 darkens them")
-    smoothing: FloatProperty(name="Smoothing", default=_DEFAULTS.smoothing, min=0.0, soft_max=5.0,
-                             description="Edge-preserving noise reduction radius in samples (0 = off)")
-    invert: BoolProperty(name="Invert", default=_DEFAULTS.invert, description="Invert the grey levels")
-    frame_width_mm: _mm("Frame Width", "Width of a border around the image (0 = none)",
-                        _DEFAULTS.frame_width_mm, soft_max=50.0)
-    frame_height_mm: _mm("Frame Height", "Total height of the border (0 = top of the relief)",
-                         _DEFAULTS.frame_height_mm, soft_max=50.0)
-    hole_diameter_mm: _mm("Hanging Hole", "Diameter of a hole in a tab above the top edge (0 = none)",
-                          _DEFAULTS.hole_diameter_mm, soft_max=20.0)
-    curve_angle: FloatProperty(name="Curve Angle", description="Bend the plate on an arc (0 = flat); "
-                               "curved plates are stood up for printing",
-                               default=math.radians(_DEFAULTS.curve_angle_deg), min=0.0, max=math.pi,
-                               subtype='ANGLE')
-    adaptive: BoolProperty(name="Adaptive", default=_DEFAULTS.adaptive,
-                           description="Fewer triangles where the image is flat, within a maximum error")
-    max_error_mm: _mm("Max Error", "Largest height deviation adaptive mode may introduce",
-                      _DEFAULTS.max_error_mm, min=0.0001, soft_max=0.5, step=0.1, precision=3)
+def _annotations(cls) -> dict:
+    """Blender properties for every UI setting of a route's settings dataclass (and the switches
+    of its "automatic" settings)."""
+    props: dict[str, Any] = {}
+    for s in settings_of(cls):
+        if not s.spec.ui:
+            continue
+        if s.spec.none_switch:
+            switch, label, help_text, means_none = s.spec.none_switch
+            props[switch] = BoolProperty(name=label, description=help_text, default=(s.default is None) == means_none)
+        props[s.prop_name] = _prop(s)
+    return props
 
 
-BACKEND_ITEMS = (
-    ('builtin', "Built-in (geometric)", "Inflate the outline and add the image's shading: not AI, offline, no model"),
-    ('onnx', "Depth Model (ONNX)", "A local depth model (Depth Anything V2 Small, Apache-2.0): offline"),
-    ('hunyuan', "Hunyuan3D-2 Server", "Your own Hunyuan3D-2 API server (Tencent community licence)"),
-    ('tripo', "Tripo API", "Tripo's cloud service with your API key (needs online access)"),
-)
+def _mixin(name: str, cls):
+    return type(name, (), {"__annotations__": _annotations(cls), "__doc__": f"{cls.__name__}, as Blender properties"})
 
 
-class AIProperties:
-    """Options shared by the AI Mesh operator (Redo panel) and the sidebar settings."""
-
-    backend: EnumProperty(name="Backend", items=BACKEND_ITEMS, default='builtin')
-    size_mm: FloatProperty(name="Size", default=80.0, min=1.0, soft_max=500.0,
-                           description="Largest dimension of the result (mm)")
-    flat_back: BoolProperty(name="Flat Back", default=True,
-                            description="A flat back that lies on the bed (off: mirrored front and back)")
-    wall_mm: FloatProperty(name="Min Thickness", default=1.2, min=0.1, soft_max=10.0,
-                           description="Thinnest the object may be anywhere, at its outline too (mm)")
-    inflation: FloatProperty(name="Inflation", default=0.6, min=0.0, soft_max=2.0,
-                             description="How far the shape bulges, relative to its half-width")
-    detail_mm: FloatProperty(name="Shading Detail", default=0.6, min=0.0, soft_max=5.0,
-                             description="Relief from the image's shading, built-in backend (mm)")
-    depth_mm: FloatProperty(name="Depth Detail", default=4.0, min=0.0, soft_max=30.0,
-                            description="How far the nearest point stands out, depth-model backend (mm)")
-    resolution: IntProperty(name="Resolution", default=320, min=16, max=2048,
-                            description="Samples along the longest side")
-
-
-TRACE_MODE_ITEMS = (
-    ('PLATE', "Plate / Logo", "Raised design, optionally on a base plate with a keyring hole"),
-    ('KEYCHAIN', "Keychain", "Design on a plate following its outline, with a keyring hole"),
-    ('CUTTER', "Cookie Cutter", "The outline becomes a thin wall with a flange"),
-    ('STAMP', "Stamp", "Mirrored raised design on a block"),
-    ('MULTI', "Multi-Colour", "One object per colour, each at its own height"),
-)
-
-
-class TraceProperties:
-    """Trace-and-extrude options (prefixed: they share the Scene settings with the other routes)."""
-
-    trace_mode: EnumProperty(name="Mode", items=TRACE_MODE_ITEMS, default=_TRACE.mode)
-    trace_width_mm: _mm("Width", "Width of the traced design itself (its outline), not of the image",
-                        _TRACE.width_mm, min=1.0)
-    trace_height_mm: _mm("Height", "How far the design stands up (cookie cutter: blade height)",
-                         _TRACE.height_mm, min=0.05, soft_max=50.0)
-    trace_base_mm: _mm("Base", "Plate under the design (0 = none)", _TRACE.base_mm, soft_max=20.0)
-    trace_margin_mm: _mm("Margin", "How far the base plate reaches beyond the design", _TRACE.margin_mm,
-                         soft_max=50.0)
-    trace_base_shape: EnumProperty(name="Base Shape", default=_TRACE.base_shape, items=(
-        ('OUTLINE', "Outline", "The plate follows the design's outline"),
-        ('RECTANGLE', "Rectangle", "A rounded rectangle around the design")))
-    trace_corner_radius_mm: _mm("Corner Radius", "Corner radius of a rectangular base", _TRACE.corner_radius_mm,
-                                soft_max=50.0)
-    trace_hole_mm: _mm("Hole", "Keyring hole diameter (0 = none)", _TRACE.hole_mm, soft_max=20.0)
-    trace_hole_position: EnumProperty(name="Hole Position", default=_TRACE.hole_position, items=(
-        ('TOP', "Top", ""), ('LEFT', "Left", ""), ('RIGHT', "Right", ""), ('BOTTOM', "Bottom", "")))
-    trace_ring_mm: _mm("Ring", "Material around the keyring hole", _TRACE.ring_mm, soft_max=10.0)
-    trace_bevel_mm: _mm("Bevel", "Rounded edges on the design (also rounds its bottom edges)", _TRACE.bevel_mm,
-                        soft_max=5.0)
-    trace_source: EnumProperty(name="Ink", default=_TRACE.source, items=(
-        ('AUTO', "Auto", "Transparency where the image has it, else dark on light"),
-        ('LUMINANCE', "Dark on Light", "Pixels darker than the threshold are ink (transparency on white)"),
-        ('ALPHA', "Opaque", "Opaque pixels are ink"),
-        ('COLOR', "Not Background", "Pixels that differ from the background colour are ink")))
-    trace_auto_threshold: BoolProperty(name="Automatic Threshold", default=True,
-                                       description="Pick the threshold from the image's histogram (Otsu)")
-    trace_threshold: FloatProperty(name="Threshold", default=0.5, min=0.0, max=1.0, subtype='FACTOR',
-                                   description="Brightness cutoff: darker pixels are ink")
-    trace_invert: BoolProperty(name="Invert", default=_TRACE.invert, description="Swap ink and background")
-    trace_background: FloatVectorProperty(name="Background", size=3, subtype='COLOR_GAMMA', min=0.0, max=1.0,
-                                          default=(1.0, 1.0, 1.0),
-                                          description="Background colour to remove (Not Background ink)")
-    trace_pick_background: BoolProperty(name="Pick Background", default=False,
-                                        description="Use the colour above; off: the image border's colour")
-    trace_colour_tolerance: FloatProperty(name="Tolerance", default=_TRACE.colour_tolerance, min=0.0, max=1.0,
-                                          subtype='FACTOR', description="How far a colour may be from the "
-                                          "background and still count as background")
-    trace_speckle_mm2: FloatProperty(name="Speckles", default=_TRACE.speckle_mm2, min=0.0, soft_max=10.0,
-                                     precision=3, description="Drop ink pieces smaller than this area (mm²)")
-    trace_hole_mm2: FloatProperty(name="Fill Holes", default=_TRACE.hole_mm2, min=0.0, soft_max=10.0, precision=3,
-                                  description="Fill holes smaller than this area (mm²)")
-    trace_smooth_mm: _mm("Smooth", "Round jaggies and notches smaller than this before tracing",
-                         _TRACE.smooth_mm, soft_max=5.0)
-    trace_engine: EnumProperty(name="Engine", default=_TRACE.engine, items=(
-        ('POTRACE', "Potrace", "The potrace algorithm: most faithful, fewest curves (default)"),
-        ('FAST', "Fast (vtracer)", "vtracer: several times faster, slightly less faithful")))
-    trace_corner_threshold: FloatProperty(name="Corner Threshold", default=_TRACE.corner_threshold, min=0.0,
-                                          max=1.3334, description="Smooth corners: 0 keeps every corner "
-                                          "(polygon), 1.334 makes everything round (potrace alphamax)")
-    trace_optimize_tolerance: FloatProperty(name="Optimize", default=_TRACE.optimize_tolerance, min=0.0,
-                                            soft_max=2.0, description="Curve optimisation tolerance in pixels "
-                                            "(0 = off; potrace opttolerance)")
-    trace_wall_mm: _mm("Wall", "Cutter wall thickness (0.8 to 1.2 mm cuts cleanly)", _TRACE.wall_mm, min=0.1,
-                       soft_max=5.0)
-    trace_flange_mm: _mm("Flange", "Flange width beyond the wall (0 = none)", _TRACE.flange_mm, soft_max=20.0)
-    trace_flange_thickness_mm: _mm("Flange Thickness", "Flange thickness", _TRACE.flange_thickness_mm,
-                                   min=0.1, soft_max=10.0)
-    trace_imprint: BoolProperty(name="Imprint", default=_TRACE.imprint,
-                                description="Inner outlines as shorter imprint walls on a backing web")
-    trace_imprint_depth_mm: _mm("Imprint Depth", "How much shorter the imprint walls are than the blade",
-                                _TRACE.imprint_depth_mm, soft_max=20.0)
-    trace_colours: IntProperty(name="Colours", default=_TRACE.colours, min=2, max=8,
-                               description="Number of colours besides the background")
-    trace_nozzle_mm: _mm("Nozzle", "Nozzle width: features under twice this are flagged", _TRACE.nozzle_mm,
-                         min=0.05, soft_max=2.0)
+# Mixins shared by each route's operator (Redo panel, presets) and its sidebar group.
+ReliefProperties: Any = _mixin("ReliefProperties", ReliefSettings)
+TraceProperties: Any = _mixin("TraceProperties", TraceSettings)
+AIProperties: Any = _mixin("AIProperties", AISettings)
+CheckProperties: Any = _mixin("CheckProperties", CheckDefaults)
 
 
 # Module functions, not methods: a Python method on a registered PropertyGroup
 # makes the bpy 4.2 module crash at interpreter exit.
-def relief_settings(props) -> ReliefSettings:
-    """The core settings from an operator's or the Scene's relief properties."""
-    values = {name: getattr(props, name) for name in ReliefSettings.__dataclass_fields__ if hasattr(props, name)}
-    values["curve_angle_deg"] = math.degrees(props.curve_angle)
-    return ReliefSettings.from_dict(values)
+def settings_from(props, cls, **overrides):
+    """The core settings (``cls``) from an operator's or the sidebar's properties."""
+    values: dict[str, Any] = {}
+    for s in settings_of(cls):
+        if not s.spec.ui:
+            continue
+        value = getattr(props, s.prop_name)
+        if s.spec.none_switch and getattr(props, s.spec.none_switch[0]) == s.spec.none_switch[3]:
+            value = None
+        elif s.spec.unit == "deg":
+            value = math.degrees(value)
+        elif s.kind in ("colour", "vector"):
+            value = tuple(value)
+        values[s.name] = value
+    values.update(overrides)
+    return schema.from_dict(cls, values)
 
 
-def copy_relief_settings(target, source) -> None:
-    for name in ReliefProperties.__annotations__:
-        setattr(target, name, getattr(source, name))
-
-
-def trace_settings(props) -> TraceSettings:
-    """The core settings from an operator's or the Scene's trace properties."""
-    values = {name: getattr(props, "trace_" + name) for name in TraceSettings.__dataclass_fields__
-              if hasattr(props, "trace_" + name)}
-    values["threshold"] = None if props.trace_auto_threshold else props.trace_threshold
-    values["background"] = tuple(props.trace_background) if props.trace_pick_background else None
-    return TraceSettings.from_dict(values)
-
-
-def copy_trace_settings(target, source) -> None:
-    for name in TraceProperties.__annotations__:
+def copy_settings(target, source, cls) -> None:
+    """Copy every property a route's settings make from ``source`` to ``target``."""
+    for name in _annotations(cls):
         value = getattr(source, name)
-        setattr(target, name, tuple(value) if name == "trace_background" else value)
+        setattr(target, name, tuple(value) if not isinstance(value, (str, bool, int, float)) else value)
 
 
-def apply_trace_preset(props, preset: str) -> None:
-    """Set a mode preset's values (TRACE_PRESETS) on operator or Scene properties."""
-    for name, value in TRACE_PRESETS[preset][2].items():
-        setattr(props, "trace_" + name, value)
+def apply_overrides(props, cls, overrides: dict) -> None:
+    """Set core values (a preset's) on operator or sidebar properties."""
+    by_name = {s.name: s for s in settings_of(cls)}
+    for name, value in overrides.items():
+        s = by_name[name]
+        if s.spec.none_switch:
+            setattr(props, s.spec.none_switch[0], (value is None) == s.spec.none_switch[3])
+            if value is None:
+                continue
+        setattr(props, s.prop_name, math.radians(value) if s.spec.unit == "deg" else value)
 
 
-class IMAGE_TO_PRINT_PG_settings(ReliefProperties, AIProperties, TraceProperties, bpy.types.PropertyGroup):
-    """Per-file settings of the sidebar panels (``Scene.image_to_print``)."""
+class IMAGE_TO_PRINT_PG_relief(ReliefProperties, bpy.types.PropertyGroup):
+    """The sidebar's relief settings (``Scene.image_to_print.relief``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
-    ai_image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH')
-    trace_image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH')
-    trace_preview: BoolProperty(name="Preview", default=True,
-                                description="Show the binarised image (what will be traced) in the panel")
 
-    # print-check limits (mm and degrees; defaults documented in core/checks.py)
-    check_zero_mm: FloatProperty(name="Degenerate", default=_CHECK_DEFAULTS.zero_mm, min=0.0, soft_max=0.1,
-                                 precision=4, description="Faces with area below this squared, and edges "
-                                 "shorter than this, are degenerate (mm)")
-    check_nonplanar: FloatProperty(name="Non-Planar", default=math.radians(_CHECK_DEFAULTS.nonplanar_deg),
-                                   min=0.0, max=math.pi, subtype='ANGLE',
-                                   description="Faces bent more than this are non-planar")
-    check_sharp: FloatProperty(name="Sharp Edge", default=math.radians(_CHECK_DEFAULTS.sharp_deg), min=0.0,
-                               max=math.pi, subtype='ANGLE', description="Convex edges sharper than this")
-    check_overhang: FloatProperty(name="Overhang", default=math.radians(_CHECK_DEFAULTS.overhang_deg), min=0.0,
-                                  max=math.pi / 2, subtype='ANGLE',
-                                  description="Downward faces flatter than this need support")
-    check_min_thickness_mm: FloatProperty(name="Min Wall", default=_CHECK_DEFAULTS.min_thickness_mm, min=0.0,
-                                          soft_max=10.0, description="Walls thinner than this are thin (mm)")
-    nozzle_mm: FloatProperty(name="Nozzle", default=_CHECK_DEFAULTS.nozzle_mm, min=0.01, soft_max=2.0,
-                             description="Nozzle width: walls narrower than this cannot be printed (mm)")
-    build_volume_mm: FloatVectorProperty(name="Build Volume", size=3, default=_CHECK_DEFAULTS.build_volume_mm,
-                                         min=1.0, description="Printer build volume X, Y, Z (mm)")
-    density_g_cm3: FloatProperty(name="Density", default=_CHECK_DEFAULTS.density_g_cm3, min=0.01, soft_max=10.0,
-                                 description="Material density for the mass estimate (g/cm³; PLA 1.24)")
+
+class IMAGE_TO_PRINT_PG_trace(TraceProperties, bpy.types.PropertyGroup):
+    """The sidebar's trace settings (``Scene.image_to_print.trace``)."""
+
+    image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH')
+    preview: BoolProperty(name="Preview", default=True,
+                          description="Show the binarised image (what will be traced) in the panel")
+
+
+class IMAGE_TO_PRINT_PG_ai(AIProperties, bpy.types.PropertyGroup):
+    """The sidebar's AI-mesh settings (``Scene.image_to_print.ai``)."""
+
+    image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH')
+
+
+class IMAGE_TO_PRINT_PG_check(CheckProperties, bpy.types.PropertyGroup):
+    """Print-check limits and the printer (``Scene.image_to_print.check``): one nozzle for every route."""
+
+
+class IMAGE_TO_PRINT_PG_settings(bpy.types.PropertyGroup):
+    """Per-file settings of the sidebar panels (``Scene.image_to_print``), one group per route."""
+
+    relief: PointerProperty(type=IMAGE_TO_PRINT_PG_relief)
+    trace: PointerProperty(type=IMAGE_TO_PRINT_PG_trace)
+    ai: PointerProperty(type=IMAGE_TO_PRINT_PG_ai)
+    check: PointerProperty(type=IMAGE_TO_PRINT_PG_check)
+
+
+GROUPS = (IMAGE_TO_PRINT_PG_relief, IMAGE_TO_PRINT_PG_trace, IMAGE_TO_PRINT_PG_ai, IMAGE_TO_PRINT_PG_check,
+          IMAGE_TO_PRINT_PG_settings)
 
 
 class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):

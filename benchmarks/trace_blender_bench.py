@@ -99,7 +99,7 @@ def main() -> int:
         def operator(evaluate, engine=engine):
             for obj in list(bpy.data.objects):
                 bpy.data.objects.remove(obj)
-            bpy.ops.image_to_print.trace(filepath=png, trace_mode='PLATE', trace_base_mm=0.0, trace_engine=engine)
+            bpy.ops.image_to_print.trace(filepath=png, mode='PLATE', base_mm=0.0, engine=engine)
             if evaluate:
                 depsgraph = bpy.context.evaluated_depsgraph_get()
                 for obj in bpy.context.selected_objects:

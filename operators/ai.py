@@ -19,8 +19,10 @@ import bpy
 from bpy.props import BoolProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
-from ..properties import AIProperties
+from ..core.ai.settings import AISettings
+from ..properties import AIProperties, copy_settings, settings_from
 from . import blender_mesh
+from .route import Made, Route
 
 
 def _preferences(context):
@@ -29,22 +31,21 @@ def _preferences(context):
     return preferences(context)
 
 
-def make_job(context, props, image_path: str, **overrides):
-    """A core Job from operator or sidebar properties, preferences and the environment (main thread)."""
+def make_job(context, settings, image_path: str, *, server: str = "", model_path: str = "", model: str = ""):
+    """A core Job from the route's settings, preferences and the environment (main thread)."""
     from ..core.ai import Job
     from ..core.ai.http import LOOPBACK, check_url
     from ..core.errors import ImageToPrintError
     from ..core.image import load_image
 
     prefs = _preferences(context)
-    backend = overrides.get("backend", props.backend)
-    server = overrides.get("server") or ""
-    model_path = overrides.get("model_path") or ""
+    backend = settings.backend
     api_key = ""
     if prefs is not None:
         server = server or (prefs.hunyuan_url if backend == 'hunyuan' else "")
         model_path = model_path or bpy.path.abspath(prefs.depth_model_path)
         api_key = prefs.tripo_api_key
+        model = model or prefs.depth_model
     if backend == 'tripo':
         api_key = os.environ.get("TRIPO_API_KEY", "") or api_key
     if backend in ('hunyuan', 'tripo'):
@@ -55,10 +56,8 @@ def make_job(context, props, image_path: str, **overrides):
             raise ImageToPrintError("online access is off (Preferences > System > Network > Allow Online Access): "
                                     f"{host} cannot be reached; the built-in and depth-model backends work offline")
     image = load_image(image_path, prefs.max_megapixels if prefs is not None else 100.0)
-    return Job(image=image, size_mm=props.size_mm, flat_back=props.flat_back, min_thickness_mm=props.wall_mm,
-               inflation=props.inflation, detail_mm=props.detail_mm, depth_mm=props.depth_mm,
-               resolution=props.resolution, model_path=model_path, server=server, api_key=api_key,
-               model=prefs.depth_model if prefs is not None else "depth-anything-v2-small")
+    return Job(image=image, **settings.to_dict(), model_path=model_path, server=server, api_key=api_key,
+               model=model or "depth-anything-v2-small")
 
 
 def _import_mesh_file(context, path: str) -> list:
@@ -107,7 +106,6 @@ def build_object(context, result, job, image_path: str):
 
     from ..core.ai import HeightFields
     from ..core.ai.solid import heightfields_to_solid
-    from .relief import COLOR_UV, _material, _texture_rgba
     from .repair import make_printable
 
     k = blender_mesh.units_per_mm(context.scene)
@@ -120,12 +118,12 @@ def build_object(context, result, job, image_path: str):
             co = solid.co.copy()
             co[:, :2] -= (co[:, :2].min(axis=0) + co[:, :2].max(axis=0)) / 2
             me = blender_mesh.mesh_from_arrays(name, co * k, solid.loop_vert, solid.loop_start,
-                                               {COLOR_UV: solid.uv_color_per_loop()})
+                                               {blender_mesh.COLOR_UV: solid.uv_color_per_loop()})
             made.append(me)
-            image = blender_mesh.image_from_array(f"{name} Image", _texture_rgba(job.image.rgba8),
+            image = blender_mesh.image_from_array(f"{name} Image", blender_mesh.texture_rgba(job.image.rgba8),
                                                   float_buffer=False, data=False)
             made.append(image)
-            me.materials.append(_material(name, image, made))
+            me.materials.append(blender_mesh.image_material(name, image, made))
             obj = bpy.data.objects.new(name, me)
             made.append(obj)
             (context.collection or context.scene.collection).objects.link(obj)
@@ -174,32 +172,29 @@ class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
     _timer = None  # type: Any
 
     def _take_scene_settings(self, context):
-        settings = context.scene.image_to_print
-        for name in AIProperties.__annotations__:
-            setattr(self, name, getattr(settings, name))
-        self.filepath = bpy.path.abspath(settings.ai_image_path)
+        settings = context.scene.image_to_print.ai
+        copy_settings(self, settings, AISettings)
+        self.filepath = bpy.path.abspath(settings.image_path)
         self.from_scene = False
 
     def execute(self, context):
-        from ..core.ai import run_job
         from ..core.errors import ImageToPrintError
 
         if self.from_scene:
             self._take_scene_settings(context)
         try:
-            job = make_job(context, self, bpy.path.abspath(self.filepath))
-            result = run_job(self.backend, job)
-            return self._finish_build(context, job, result)
+            made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings_from(self, AISettings))
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
+        return self._report_made(made)
 
-    def _finish_build(self, context, job, result):
+    def _report_made(self, made):
         from .check import RESULTS, summary
 
-        obj, report = build_object(context, result, job, bpy.path.abspath(self.filepath))
-        RESULTS[obj.name] = report
-        for warning in result.warnings:
+        report = made.reports[0]
+        RESULTS[made.objects[0].name] = report
+        for warning in made.warnings:
             self.report({'WARNING'}, warning)
         self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
         return {'FINISHED'}
@@ -214,7 +209,7 @@ class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
 
         self._take_scene_settings(context)
         try:
-            job = make_job(context, self, bpy.path.abspath(self.filepath))
+            job = make_job(context, settings_from(self, AISettings), bpy.path.abspath(self.filepath))
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
@@ -238,8 +233,7 @@ class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
         return {'RUNNING_MODAL'}
 
     def modal(self, context, event):
-        from ..core.ai import Cancelled
-        from ..core.errors import ImageToPrintError
+        from ..core.errors import Cancelled, ImageToPrintError
 
         state = self._state
         if event.type == 'ESC':
@@ -266,7 +260,7 @@ class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
             self.report({'ERROR'}, f"AI mesh failed: {error}")
             return {'CANCELLED'}
         try:
-            return self._finish_build(context, state["job"], state["result"])
+            return self._report_made(realize(context, state["job"], state["result"], bpy.path.abspath(self.filepath)))
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
@@ -317,3 +311,33 @@ class IMAGE_TO_PRINT_OT_download_model(bpy.types.Operator):
             prefs.depth_model = "depth-anything-v2-small"
         self.report({'INFO'}, f"Depth model stored at {path}")
         return {'FINISHED'}
+
+
+def _from_args(args):
+    from ..core.schema import from_args
+
+    options = {"model_path": os.path.abspath(args.model) if args.model else "", "server": args.server or "",
+               "model": args.depth_model}
+    return from_args(AISettings(), args), options
+
+
+def _validate(settings) -> None:
+    """The backends check their own inputs; a job needs nothing more up front."""
+
+
+def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
+    from ..core.ai import run_job
+
+    job = make_job(context, settings, image_path, **(options or {}))
+    return realize(context, job, run_job(settings.backend, job, progress, cancel), image_path)
+
+
+def realize(context, job, result, image_path: str) -> Made:
+    """The main-thread half of a build: the backend's result as a repaired, checked object."""
+    obj, report = build_object(context, result, job, image_path)
+    meta = {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}
+    return Made([obj], obj.name, info={"backend": job.backend, "meta": meta}, warnings=list(result.warnings),
+                reports=[report])
+
+
+ROUTE = Route("ai", AISettings, _from_args, _validate, _build, prints_progress=True)

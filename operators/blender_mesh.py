@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+COLOR_UV = "UVMap"  # the UV map the image colours are shown through
+MAX_TEXTURE_SIDE = 4096  # colour textures are scaled down to this
+
+
 def units_per_mm(scene) -> float:
     """Blender units in one millimetre for this scene's unit settings.
 
@@ -97,6 +101,41 @@ def image_from_array(name: str, rgba: np.ndarray, *, float_buffer: bool, data: b
         bpy.data.images.remove(img)
         raise
     return img
+
+
+def texture_rgba(rgba8: np.ndarray) -> np.ndarray:
+    """Source colours as floats for the material, at most MAX_TEXTURE_SIDE px."""
+    import numpy as np
+
+    h, w = rgba8.shape[:2]
+    if max(h, w) > MAX_TEXTURE_SIDE:
+        from PIL import Image
+
+        scale = MAX_TEXTURE_SIDE / max(h, w)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        rgba8 = np.asarray(Image.fromarray(rgba8, "RGBA").resize(size, Image.Resampling.LANCZOS))
+    return rgba8.astype(np.float32) / 255.0
+
+
+def image_material(name: str, image, made: list):
+    """A node material showing ``image`` through the COLOR_UV map (relief and AI colour)."""
+    from typing import cast
+
+    from . import compat
+
+    mat = compat.node_material(name)
+    made.append(mat)
+    nodes = mat.node_tree.nodes
+    bsdf = next(n for n in nodes if n.type == 'BSDF_PRINCIPLED')
+    tex = cast(bpy.types.ShaderNodeTexImage, nodes.new('ShaderNodeTexImage'))
+    tex.image = image
+    tex.location = (bsdf.location[0] - 400, bsdf.location[1])
+    uv = cast(bpy.types.ShaderNodeUVMap, nodes.new('ShaderNodeUVMap'))
+    uv.uv_map = COLOR_UV
+    uv.location = (tex.location[0] - 250, tex.location[1])
+    mat.node_tree.links.new(uv.outputs['UV'], tex.inputs['Vector'])
+    mat.node_tree.links.new(tex.outputs['Color'], bsdf.inputs['Base Color'])
+    return mat
 
 
 def _get(me, domain_seq, name: str, key: str, legacy: str, size: int, dtype, width: int = 1):
@@ -183,21 +222,96 @@ def select_only(context, obj) -> None:
     context.view_layer.objects.active = obj
 
 
+def _collection_of(block):
+    """The ``bpy.data`` collection a datablock lives in, or None."""
+    for kind, name in ((bpy.types.Object, "objects"), (bpy.types.Mesh, "meshes"), (bpy.types.Curve, "curves"),
+                       (bpy.types.Image, "images"), (bpy.types.Material, "materials"),
+                       (bpy.types.Texture, "textures"), (bpy.types.Collection, "collections"),
+                       (bpy.types.NodeTree, "node_groups")):
+        if isinstance(block, kind):
+            return getattr(bpy.data, name)
+    return None
+
+
 def remove_datablocks(*blocks) -> None:
-    """Remove datablocks made by a failed operation, so nothing half-made stays."""
+    """Remove the given datablocks (each once; ones already gone are skipped): the one way
+    everything a failed or cancelled call made is taken back, by operators, the modal
+    runner and the command line alike."""
+    seen: set = set()
     for block in blocks:
         if block is None:
             continue
         try:
-            collection = {
-                bpy.types.Object: bpy.data.objects, bpy.types.Mesh: bpy.data.meshes,
-                bpy.types.Image: bpy.data.images, bpy.types.Material: bpy.data.materials,
-                bpy.types.Collection: bpy.data.collections,
-            }.get(type(block)) or (bpy.data.textures if isinstance(block, bpy.types.Texture) else None)
+            pointer = block.as_pointer()
+            if pointer in seen:
+                continue
+            seen.add(pointer)
+            collection = _collection_of(block)
             if collection is not None:
-                collection.remove(block)  # type: ignore[attr-defined]
+                collection.remove(block)
         except ReferenceError:
             pass
+
+
+def made_with(objects) -> list:
+    """The objects and every datablock that came with them and nothing else uses: their
+    mesh or curve data, materials and the images their nodes show, modifier textures and
+    images, Geometry Nodes groups, and collections holding only them. Objects come last,
+    so removing in order never leaves an object without its data mid-way."""
+    ours = {o.as_pointer() for o in objects}
+    blocks: list = []
+    for obj in objects:
+        for collection in obj.users_collection:
+            if (collection.name in bpy.data.collections and not collection.children
+                    and all(o.as_pointer() in ours for o in collection.objects)):
+                blocks.append(collection)
+        data = obj.data
+        if data is not None:
+            blocks.append(data)
+            for mat in getattr(data, "materials", []):
+                if mat is None:
+                    continue
+                blocks.append(mat)
+                if mat.node_tree is not None:
+                    blocks.extend(n.image for n in mat.node_tree.nodes if getattr(n, "image", None) is not None)
+        for modifier in obj.modifiers:
+            texture = getattr(modifier, "texture", None)
+            if texture is not None:
+                blocks.append(texture)
+                if getattr(texture, "image", None) is not None:
+                    blocks.append(texture.image)
+            group = getattr(modifier, "node_group", None)
+            if group is not None:
+                blocks.append(group)
+    shared = [b for b in blocks if _used_elsewhere(b, objects, blocks)]
+    keep = {b.as_pointer() for b in shared}
+    return [b for b in blocks if b.as_pointer() not in keep] + list(objects)
+
+
+def _used_elsewhere(block, objects, blocks) -> bool:
+    """Whether something we did not make uses ``block`` (a node group two traced parts share is ours;
+    one another object also uses is not)."""
+    ours = {b.as_pointer() for b in [*blocks, *objects]}
+    try:
+        users = bpy.data.user_map(subset=[block])[block]  # type: ignore[call-arg]  # the stub wants every option
+    except (KeyError, TypeError):
+        return False
+    return any(u.as_pointer() not in ours and not isinstance(u, bpy.types.Scene) for u in users)
+
+
+def remove_objects(objects) -> None:
+    """Remove objects with everything :func:`made_with` finds."""
+    remove_datablocks(*made_with(list(objects)))
+
+
+@contextlib.contextmanager
+def removed_on_failure(objects):
+    """Run the block; if it fails or is interrupted, remove ``objects`` and all they came with."""
+    try:
+        yield
+    except BaseException:
+        remove_objects(objects)
+        raise
 
 
 @contextlib.contextmanager

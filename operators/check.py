@@ -20,19 +20,16 @@ ELEMENTS: dict[str, dict] = {}
 
 def thresholds_from_scene(scene):
     """The check limits set on the Scene, as core Thresholds (mm, degrees)."""
-    import math
+    from ..core.limits import CheckDefaults
+    from ..properties import settings_from
 
-    from ..core.checks import Thresholds
-
-    s = scene.image_to_print
-    def degrees(radians):  # float32 properties: 45 degrees would read 45.0000012
-        return round(math.degrees(radians), 4)
-
-    return Thresholds(zero_mm=round(s.check_zero_mm, 6), nonplanar_deg=degrees(s.check_nonplanar),
-                      sharp_deg=degrees(s.check_sharp), overhang_deg=degrees(s.check_overhang),
-                      min_thickness_mm=round(s.check_min_thickness_mm, 4), nozzle_mm=round(s.nozzle_mm, 4),
-                      build_volume_mm=tuple(round(v, 4) for v in s.build_volume_mm),
-                      density_g_cm3=round(s.density_g_cm3, 4))
+    t = settings_from(scene.image_to_print.check, CheckDefaults)
+    # float32 properties: 45 degrees would read 45.0000012, 0.4 mm 0.40000001
+    for name, value in t.to_dict().items():
+        if isinstance(value, float):
+            setattr(t, name, round(value, 6 if name == "zero_mm" else 4))
+    t.build_volume_mm = tuple(round(v, 4) for v in t.build_volume_mm)
+    return t
 
 
 def intersecting_faces(obj, depsgraph):

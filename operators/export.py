@@ -35,12 +35,7 @@ def _export_copies(context, objects, scale):
             context.scene.collection.objects.link(tmp)
         yield [block for block in made if isinstance(block, bpy.types.Object)]
     finally:
-        for block in reversed(made):
-            with contextlib.suppress(ReferenceError):
-                if isinstance(block, bpy.types.Object):
-                    bpy.data.objects.remove(block)
-                else:
-                    bpy.data.meshes.remove(block)
+        blender_mesh.remove_datablocks(*reversed(made))
 
 
 @contextlib.contextmanager

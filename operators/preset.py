@@ -1,14 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fill in the sidebar's relief or trace settings for a common kind of print."""
 
-import math
-
 import bpy
 from bpy.props import EnumProperty
 
-from ..core.settings import PRESETS
-from ..core.trace.settings import TRACE_PRESETS
-from ..properties import apply_trace_preset
+from ..core.settings import PRESETS, ReliefSettings
+from ..core.trace.settings import TRACE_PRESETS, TraceSettings
+from ..properties import apply_overrides
 
 
 def preset_items(presets):
@@ -25,12 +23,7 @@ class IMAGE_TO_PRINT_OT_relief_preset(bpy.types.Operator):
     preset: EnumProperty(name="Preset", items=preset_items(PRESETS))
 
     def execute(self, context):
-        settings = context.scene.image_to_print
-        for name, value in PRESETS[self.preset][2].items():
-            if name == "curve_angle_deg":
-                settings.curve_angle = math.radians(value)
-            else:
-                setattr(settings, name, value)
+        apply_overrides(context.scene.image_to_print.relief, ReliefSettings, PRESETS[self.preset][2])
         self.report({'INFO'}, f"Preset: {PRESETS[self.preset][0]}")
         return {'FINISHED'}
 
@@ -45,6 +38,6 @@ class IMAGE_TO_PRINT_OT_trace_preset(bpy.types.Operator):
     preset: EnumProperty(name="Preset", items=preset_items(TRACE_PRESETS))
 
     def execute(self, context):
-        apply_trace_preset(context.scene.image_to_print, self.preset)
+        apply_overrides(context.scene.image_to_print.trace, TraceSettings, TRACE_PRESETS[self.preset][2])
         self.report({'INFO'}, f"Preset: {TRACE_PRESETS[self.preset][0]}")
         return {'FINISHED'}

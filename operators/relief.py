@@ -5,29 +5,22 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import bpy
 
-from ..properties import ReliefProperties, copy_relief_settings, preferences, relief_settings
-from . import blender_mesh, compat
+from ..core.settings import ReliefSettings
+from ..properties import ReliefProperties, copy_settings, preferences, settings_from
+from . import blender_mesh
 from .image_import import ImageImport
-
-if TYPE_CHECKING:
-    import numpy as np
+from .route import Made, Route, check_cancel, window_progress
 
 HEIGHT_UV = "Heights"
-COLOR_UV = "UVMap"
+COLOR_UV = blender_mesh.COLOR_UV
 TOP_GROUP = "Relief Top"
-MAX_TEXTURE_SIDE = 4096
 
 
-def _progress(wm, value):
-    if wm is not None:
-        wm.progress_update(value)
-
-
-def build_relief(context, filepath: str, settings):
+def build_relief(context, filepath: str, settings, progress=None, cancel=None):
     """Make the relief object in ``context.scene``; return (object, info dict).
 
     Raises ImageToPrintError for bad input; on any failure every datablock it
@@ -39,17 +32,19 @@ def build_relief(context, filepath: str, settings):
     from ..core.relief import plan_relief
     from ..core.solid import build_solid
 
-    wm = context.window_manager if not bpy.app.background else None
-    if wm is not None:
-        wm.progress_begin(0, 100)
+    def step(fraction: float, text: str) -> None:
+        check_cancel(cancel)
+        if progress is not None:
+            progress(fraction, text)
+
     made = []
     try:
         img = load_image(filepath, settings.max_megapixels)
-        _progress(wm, 15)
+        step(0.15, "planning")
         plan = plan_relief(img, settings)
-        _progress(wm, 40)
+        step(0.4, "building the solid")
         solid = build_solid(plan)
-        _progress(wm, 60)
+        step(0.6, "making the object")
 
         scene = context.scene
         k = blender_mesh.units_per_mm(scene)
@@ -80,11 +75,11 @@ def build_relief(context, filepath: str, settings):
         heights[..., 3] = 1.0
         height_img = blender_mesh.image_from_array(f"{name} Heights", heights, float_buffer=True, data=True)
         made.append(height_img)
-        color_img = blender_mesh.image_from_array(f"{name} Image", _texture_rgba(img.rgba8),
+        color_img = blender_mesh.image_from_array(f"{name} Image", blender_mesh.texture_rgba(img.rgba8),
                                                   float_buffer=False, data=False)
         made.append(color_img)
-        me.materials.append(_material(name, color_img, made))
-        _progress(wm, 75)
+        me.materials.append(blender_mesh.image_material(name, color_img, made))
+        step(0.75, "height texture")
 
         obj = bpy.data.objects.new(name, me)
         made.append(obj)
@@ -123,13 +118,10 @@ def build_relief(context, filepath: str, settings):
         }
         (context.collection or scene.collection).objects.link(obj)
         blender_mesh.select_only(context, obj)
-        _progress(wm, 100)
+        step(1.0, "done")
     except BaseException:
         blender_mesh.remove_datablocks(*reversed(made))
         raise
-    finally:
-        if wm is not None:
-            wm.progress_end()
 
     info = {
         "samples": [plan.cols, plan.rows],
@@ -141,36 +133,6 @@ def build_relief(context, filepath: str, settings):
     return obj, info
 
 
-def _texture_rgba(rgba8: np.ndarray) -> np.ndarray:
-    """Source colours as floats for the material, at most MAX_TEXTURE_SIDE px."""
-    import numpy as np
-
-    h, w = rgba8.shape[:2]
-    if max(h, w) > MAX_TEXTURE_SIDE:
-        from PIL import Image
-
-        scale = MAX_TEXTURE_SIDE / max(h, w)
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        rgba8 = np.asarray(Image.fromarray(rgba8, "RGBA").resize(size, Image.Resampling.LANCZOS))
-    return rgba8.astype(np.float32) / 255.0
-
-
-def _material(name, image, made):
-    mat = compat.node_material(name)
-    made.append(mat)
-    nodes = mat.node_tree.nodes
-    bsdf = next(n for n in nodes if n.type == 'BSDF_PRINCIPLED')
-    tex = cast(bpy.types.ShaderNodeTexImage, nodes.new('ShaderNodeTexImage'))
-    tex.image = image
-    tex.location = (bsdf.location[0] - 400, bsdf.location[1])
-    uv = cast(bpy.types.ShaderNodeUVMap, nodes.new('ShaderNodeUVMap'))
-    uv.uv_map = COLOR_UV
-    uv.location = (tex.location[0] - 250, tex.location[1])
-    mat.node_tree.links.new(uv.outputs['UV'], tex.inputs['Vector'])
-    mat.node_tree.links.new(tex.outputs['Color'], bsdf.inputs['Base Color'])
-    return mat
-
-
 class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator):
     """Make a printable relief or lithophane from an image: a closed base plate with a live Displace modifier"""
 
@@ -180,8 +142,8 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator
 
     def _take_scene_settings(self, context):
         """Copy the sidebar's settings once; the Redo panel then edits this operator's own."""
-        settings = context.scene.image_to_print
-        copy_relief_settings(self, settings)
+        settings = context.scene.image_to_print.relief
+        copy_settings(self, settings, ReliefSettings)
         self.filepath = bpy.path.abspath(settings.image_path)
         self.from_scene = False
 
@@ -195,19 +157,48 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator
 
         if self.from_scene:
             self._take_scene_settings(context)
-        settings = relief_settings(self)
+        settings = settings_from(self, ReliefSettings)
         prefs = preferences(context)
         if prefs is not None:
             settings.max_megapixels = prefs.max_megapixels
         try:
-            obj, info = build_relief(context, bpy.path.abspath(self.filepath), settings)
+            with window_progress(context) as progress:
+                made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings, {}, progress)
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
-        for warning in info["warnings"]:
+        for warning in made.warnings:
             self.report({'WARNING'}, warning)
+        obj, info = made.objects[0], made.info
         context.view_layer.update()
         dims = " x ".join(f"{v / blender_mesh.units_per_mm(context.scene):.1f}" for v in obj.dimensions)
         extra = f", max deviation {info['max_deviation_mm']:.3f} mm" if "max_deviation_mm" in info else ""
         self.report({'INFO'}, f"{obj.name}: {dims} mm, {info['samples'][0]} x {info['samples'][1]} samples{extra}")
         return {'FINISHED'}
+
+
+def _from_args(args):
+    from ..core.relief import apply_preset
+    from ..core.schema import from_args
+
+    settings = from_args(apply_preset(ReliefSettings(), args.preset), args)
+    if args.levels:
+        settings.black_point, settings.white_point = args.levels
+    return settings, {}
+
+
+def _validate(settings) -> None:
+    from ..core.relief import validate
+
+    validate(settings)
+
+
+def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
+    obj, info = build_relief(context, image_path, settings, progress, cancel)
+    extra = {"mode": settings.mode, "samples": info["samples"], "spacing_mm": round(info["spacing_mm"], 6)}
+    if "max_deviation_mm" in info:
+        extra["max_deviation_mm"] = info["max_deviation_mm"]
+    return Made([obj], obj.name, info=extra, warnings=info["warnings"])
+
+
+ROUTE = Route("relief", ReliefSettings, _from_args, _validate, _build)

@@ -19,9 +19,11 @@ from typing import Any, cast
 
 import bpy
 
-from ..properties import TraceProperties, copy_trace_settings, preferences, trace_settings
+from ..core.trace.settings import TraceSettings
+from ..properties import TraceProperties, copy_settings, preferences, settings_from
 from . import blender_mesh, compat
 from .image_import import ImageImport
+from .route import Made, Route, check_cancel, window_progress
 
 WELD_MM = 1e-4  # merge distance joining the bottom to the walls (mm)
 CURVE_RESOLUTION = 12  # points per Bezier segment in the evaluated mesh
@@ -121,7 +123,7 @@ def curve_from_loops(name: str, loops, k: float):
     return cu
 
 
-def build_traced(context, filepath: str, settings, progress=None, measure: bool = True):
+def build_traced(context, filepath: str, settings, progress=None, measure: bool = True, cancel=None):
     """Make the traced parts in ``context.scene``; return (objects, plan).
 
     Raises ImageToPrintError for bad input; on any failure every datablock it
@@ -131,7 +133,9 @@ def build_traced(context, filepath: str, settings, progress=None, measure: bool 
     from ..core.trace.plan import plan_trace
 
     img = load_image(filepath, settings.max_megapixels)
+    check_cancel(cancel)
     plan = plan_trace(img, settings, progress, measure=measure)
+    check_cancel(cancel)
     scene = context.scene
     k = blender_mesh.units_per_mm(scene)
     stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
@@ -180,42 +184,9 @@ def build_traced(context, filepath: str, settings, progress=None, measure: bool 
         main = next((o for o in objects if o["image_to_print"]["role"] in ("design", "blade", "layer")), objects[0])
         context.view_layer.objects.active = main
     except BaseException:
-        remove_made(made)
+        blender_mesh.remove_datablocks(*reversed(made))
         raise
     return objects, plan
-
-
-def remove_traced(objects) -> None:
-    """Remove traced objects with their curves, materials and collection."""
-    made: list = []
-    ours = set(objects)
-    for obj in objects:
-        made.extend(c for c in obj.users_collection
-                    if c.name in bpy.data.collections and set(c.objects) <= ours and not c.children)
-        made.extend(m for m in obj.data.materials if m is not None)
-        made.append(obj.data)
-        made.append(obj)
-    unique = list({b.as_pointer(): b for b in made}.values())
-    remove_made([b for b in unique if isinstance(b, bpy.types.Collection)] +
-                [b for b in unique if not isinstance(b, (bpy.types.Collection, bpy.types.Object))] +
-                [b for b in unique if isinstance(b, bpy.types.Object)])
-
-
-def remove_made(made: list) -> None:
-    for block in reversed(made):
-        try:
-            if isinstance(block, bpy.types.Object):
-                bpy.data.objects.remove(block)
-            elif isinstance(block, bpy.types.Curve):
-                bpy.data.curves.remove(block)
-            elif isinstance(block, bpy.types.Material):
-                bpy.data.materials.remove(block)
-            elif isinstance(block, bpy.types.Collection):
-                bpy.data.collections.remove(block)
-            elif isinstance(block, bpy.types.NodeTree):
-                bpy.data.node_groups.remove(block)
-        except ReferenceError:
-            pass
 
 
 class IMAGE_TO_PRINT_OT_trace(TraceProperties, ImageImport, bpy.types.Operator):
@@ -235,32 +206,68 @@ stamp or multi-colour print"""
         from ..core.errors import ImageToPrintError
 
         if self.from_scene:
-            settings_pg = context.scene.image_to_print
-            copy_trace_settings(self, settings_pg)
-            self.filepath = bpy.path.abspath(settings_pg.trace_image_path)
+            settings_pg = context.scene.image_to_print.trace
+            copy_settings(self, settings_pg, TraceSettings)
+            self.filepath = bpy.path.abspath(settings_pg.image_path)
             self.from_scene = False
-        settings = trace_settings(self)
+        settings = settings_from(self, TraceSettings, nozzle_mm=context.scene.image_to_print.check.nozzle_mm)
         prefs = preferences(context)
         if prefs is not None:
             settings.max_megapixels = prefs.max_megapixels
-        wm = context.window_manager if not bpy.app.background else None
-        if wm is not None:
-            wm.progress_begin(0, 100)
         try:
-            objects, plan = build_traced(
-                context, bpy.path.abspath(self.filepath), settings,
-                progress=(lambda f, _t: wm.progress_update(int(100 * f))) if wm is not None else None,
-                measure=False)
+            with window_progress(context) as progress:
+                made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings, {"measure": False}, progress)
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
-        finally:
-            if wm is not None:
-                wm.progress_end()
-        for warning in plan.warnings:
+        for warning in made.warnings:
             self.report({'WARNING'}, warning)
-        w, d, h = plan.size_mm
-        st = plan.stats
-        self.report({'INFO'}, f"{len(objects)} object{'s' if len(objects) != 1 else ''}, {w:.1f} x {d:.1f} x "
-                              f"{h:.1f} mm; {st['loops']} loops, {st['segments']} segments ({st['engine']})")
+        w, d, h = made.info["bbox_mm"]
+        st = made.info["trace"]
+        n = len(made.objects)
+        self.report({'INFO'}, f"{n} object{'s' if n != 1 else ''}, {w:.1f} x {d:.1f} x {h:.1f} mm; "
+                              f"{st['loops']} loops, {st['segments']} segments ({st['engine']})")
         return {'FINISHED'}
+
+
+def _from_args(args):
+    from ..core.errors import ImageToPrintError
+    from ..core.schema import from_args
+    from ..core.trace.settings import MODE_PRESET, TRACE_PRESETS
+
+    s = from_args(TraceSettings.from_dict(TRACE_PRESETS[MODE_PRESET[args.mode.upper()]][2]), args)
+    if args.nozzle_mm is not None:  # the printer's nozzle (core.limits), which the trace warnings read
+        s.nozzle_mm = args.nozzle_mm
+    if args.threshold != "auto":
+        try:
+            s.threshold = float(args.threshold)
+        except ValueError:
+            raise ImageToPrintError(f"--threshold must be auto or a number from 0 to 1, got '{args.threshold}'") \
+                from None
+    if args.background:
+        text = args.background.lstrip("#")
+        try:
+            if len(text) != 6:
+                raise ValueError
+            s.background = (int(text[0:2], 16) / 255.0, int(text[2:4], 16) / 255.0, int(text[4:6], 16) / 255.0)
+        except ValueError:
+            raise ImageToPrintError(f"--background must be a colour like ffffff, got '{args.background}'") from None
+    return s, {"measure": True}
+
+
+def _validate(settings) -> None:
+    from ..core.trace.plan import validate
+
+    validate(settings)
+
+
+def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
+    objects, plan = build_traced(context, image_path, settings, progress=progress, cancel=cancel,
+                                 measure=bool((options or {}).get("measure")))
+    stem = os.path.splitext(os.path.basename(image_path))[0]
+    label = f"{stem} ({len(objects)} part{'s' if len(objects) != 1 else ''})"
+    return Made(objects, label, info={"mode": settings.mode, "bbox_mm": [round(v, 4) for v in plan.size_mm],
+                                      "trace": plan.stats}, warnings=list(plan.warnings), parts=True)
+
+
+ROUTE = Route("trace", TraceSettings, _from_args, _validate, _build)

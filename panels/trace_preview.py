@@ -13,20 +13,20 @@ import os
 
 import bpy
 
-from ..properties import trace_settings
+from ..core.trace.settings import TraceSettings
+from ..properties import settings_from
 
 _state: dict = {"previews": None, "key": None, "pending": None, "info": "", "image": (None, None)}
-KEYS = ("trace_source", "trace_auto_threshold", "trace_threshold", "trace_invert", "trace_pick_background",
-        "trace_colour_tolerance")
+KEYS = ("source", "auto_threshold", "threshold", "invert", "pick_background", "colour_tolerance")
 
 
 def _key(settings) -> tuple | None:
-    path = bpy.path.abspath(settings.trace_image_path)
+    path = bpy.path.abspath(settings.image_path)
     try:
         mtime = os.path.getmtime(path)
     except OSError:
         return None
-    return (path, mtime, tuple(settings.trace_background)) + tuple(getattr(settings, k) for k in KEYS)
+    return (path, mtime, tuple(settings.background)) + tuple(getattr(settings, k) for k in KEYS)
 
 
 def _collection():
@@ -55,7 +55,7 @@ def refresh(settings) -> str:
         if cached_key != key[:2]:
             img = load_image(key[0])
             _state["image"] = (key[:2], img)
-        ink, info = preview_mask(img, trace_settings(settings))
+        ink, info = preview_mask(img, settings_from(settings, TraceSettings))
     except ImageToPrintError as exc:
         _state["info"] = str(exc)
         return _state["info"]
@@ -75,7 +75,7 @@ def _timer():
     _state["pending"] = None
     scene = bpy.context.scene
     if scene is not None and hasattr(scene, "image_to_print"):
-        refresh(scene.image_to_print)
+        refresh(scene.image_to_print.trace)
         for window in bpy.context.window_manager.windows:
             for area in window.screen.areas:
                 if area.type == 'VIEW_3D':

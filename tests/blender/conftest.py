@@ -45,7 +45,7 @@ def ext(installed):
 def scene(ext):
     """An empty scene with default units; everything made by a test is removed."""
     for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.curves, bpy.data.materials, bpy.data.textures,
-                       bpy.data.images, bpy.data.collections):
+                       bpy.data.images, bpy.data.collections, bpy.data.node_groups):
         for block in list(collection):
             collection.remove(block)
     sc = bpy.context.scene
@@ -85,4 +85,5 @@ def solid_checks(checks):
 
 
 def datablock_counts():
-    return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "materials", "textures", "images")}
+    return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "curves", "materials", "textures",
+                                                            "images", "collections", "node_groups")}

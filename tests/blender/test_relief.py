@@ -177,7 +177,7 @@ def test_redo_panel_settings_rebuild_the_object(ext, scene, tmp_path):
 
 
 def test_panel_settings_drive_the_create_button(ext, scene, tmp_path):
-    settings = scene.image_to_print
+    settings = scene.image_to_print.relief
     settings.image_path = gradient(tmp_path / "g.png")
     bpy.ops.image_to_print.relief_preset(preset="lithophane")
     assert settings.mode == 'LITHOPHANE' and settings.curve_angle == 0.0
@@ -263,3 +263,18 @@ def test_blender_finds_nothing_to_correct_in_the_base_mesh(ext, scene, tmp_path,
     counts = (len(obj.data.vertices), len(obj.data.edges), len(obj.data.polygons))
     assert obj.data.validate(verbose=False) is False
     assert (len(obj.data.vertices), len(obj.data.edges), len(obj.data.polygons)) == counts
+
+
+def test_a_failure_after_the_build_takes_back_everything_the_relief_made(ext, scene, tmp_path):
+    """Regression: a failed command-line export removed the object and mesh but left the relief's
+    height image, its texture, the colour image and the material in the file."""
+    settings = ext.core.settings.ReliefSettings(width_mm=30.0, sample_mm=0.5)
+    before = datablock_counts()
+    obj, _ = ext.operators.relief.build_relief(bpy.context, gradient(tmp_path / "g.png"), settings)
+    made = {k: v - before[k] for k, v in datablock_counts().items()}
+    assert made == {"objects": 1, "meshes": 1, "curves": 0, "materials": 1, "textures": 1, "images": 2,
+                    "collections": 0, "node_groups": 0}
+    with pytest.raises(RuntimeError, match="export failed"):
+        with ext.operators.blender_mesh.removed_on_failure([obj]):
+            raise RuntimeError("export failed")
+    assert datablock_counts() == before

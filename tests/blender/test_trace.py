@@ -40,8 +40,8 @@ def spline_bounds(obj, index):
 
 
 def test_plate_is_editable_curves_watertight_sized_and_on_the_bed(ext, scene, tmp_path):
-    parts = trace(ring_and_island(tmp_path / "r.png"), trace_mode='PLATE', trace_width_mm=50.0,
-                  trace_height_mm=3.0, trace_base_mm=0.0)
+    parts = trace(ring_and_island(tmp_path / "r.png"), mode='PLATE', width_mm=50.0,
+                  height_mm=3.0, base_mm=0.0)
     assert set(parts) == {"design"}
     obj = parts["design"]
     cu = obj.data
@@ -66,8 +66,8 @@ def test_plate_is_editable_curves_watertight_sized_and_on_the_bed(ext, scene, tm
 
 
 def test_height_stays_live_and_splines_stay_editable(ext, scene, tmp_path):
-    obj = trace(letter_l(tmp_path / "l.png"), trace_mode='PLATE', trace_width_mm=30.0, trace_height_mm=2.0,
-                trace_base_mm=0.0)["design"]
+    obj = trace(letter_l(tmp_path / "l.png"), mode='PLATE', width_mm=30.0, height_mm=2.0,
+                base_mm=0.0)["design"]
     solid = obj.modifiers[0]
     assert ext.operators.compat.node_input_get(solid, "Height") == pytest.approx(0.002)
     ext.operators.compat.node_input_set(solid, "Height", 0.005)  # 5 mm in a metre scene
@@ -86,9 +86,9 @@ def test_height_stays_live_and_splines_stay_editable(ext, scene, tmp_path):
 
 
 def test_keychain_has_a_round_hole_in_its_plate_and_the_design_on_top(ext, scene, tmp_path):
-    parts = trace(ring_and_island(tmp_path / "r.png"), trace_mode='KEYCHAIN', trace_width_mm=40.0,
-                  trace_height_mm=1.5, trace_base_mm=2.0, trace_margin_mm=2.0, trace_hole_mm=4.0,
-                  trace_hole_position='LEFT')
+    parts = trace(ring_and_island(tmp_path / "r.png"), mode='KEYCHAIN', width_mm=40.0,
+                  height_mm=1.5, base_mm=2.0, margin_mm=2.0, hole_mm=4.0,
+                  hole_position='LEFT')
     assert set(parts) == {"design", "base"}
     base, design = parts["base"], parts["design"]
     assert len(base.data.splines) == 2  # the plate's outline and the keyring hole
@@ -109,8 +109,8 @@ def test_keychain_has_a_round_hole_in_its_plate_and_the_design_on_top(ext, scene
 
 
 def test_cookie_cutter_wall_and_flange_have_the_asked_thickness(ext, scene, tmp_path):
-    parts = trace(letter_l(tmp_path / "l.png"), trace_mode='CUTTER', trace_width_mm=70.0, trace_height_mm=12.0,
-                  trace_wall_mm=1.0, trace_flange_mm=5.0, trace_flange_thickness_mm=2.0)
+    parts = trace(letter_l(tmp_path / "l.png"), mode='CUTTER', width_mm=70.0, height_mm=12.0,
+                  wall_mm=1.0, flange_mm=5.0, flange_thickness_mm=2.0)
     assert set(parts) == {"blade", "flange"}
     blade, flange = parts["blade"], parts["flange"]
     assert len(blade.data.splines) == 2 and len(flange.data.splines) == 2
@@ -126,8 +126,8 @@ def test_cookie_cutter_wall_and_flange_have_the_asked_thickness(ext, scene, tmp_
 
 
 def test_stamp_is_mirrored_on_a_block(ext, scene, tmp_path):
-    parts = trace(letter_l(tmp_path / "l.png"), trace_mode='STAMP', trace_width_mm=35.0, trace_height_mm=2.0,
-                  trace_base_mm=5.0, trace_base_shape='RECTANGLE', trace_margin_mm=3.0)
+    parts = trace(letter_l(tmp_path / "l.png"), mode='STAMP', width_mm=35.0, height_mm=2.0,
+                  base_mm=5.0, base_shape='RECTANGLE', margin_mm=3.0)
     assert set(parts) == {"design", "base"}
     co = vertices_mm(ext, parts["design"])
     top = co[co[:, 1] > co[:, 1].max() - 5.0]  # the L's upright, far from its foot
@@ -140,8 +140,8 @@ def test_stamp_is_mirrored_on_a_block(ext, scene, tmp_path):
 
 
 def test_multi_colour_makes_one_object_per_colour_at_its_own_height(ext, scene, tmp_path):
-    parts = trace(two_colours(tmp_path / "c.png"), trace_mode='MULTI', trace_colours=2, trace_width_mm=60.0,
-                  trace_height_mm=3.0, trace_base_mm=1.0)
+    parts = trace(two_colours(tmp_path / "c.png"), mode='MULTI', colours=2, width_mm=60.0,
+                  height_mm=3.0, base_mm=1.0)
     assert set(parts) == {"base", "layer1", "layer2"}
     first, second = parts["layer1"], parts["layer2"]
     c1 = first.data.materials[0].diffuse_color
@@ -158,8 +158,8 @@ def test_multi_colour_makes_one_object_per_colour_at_its_own_height(ext, scene, 
 def test_sizes_are_millimetres_whatever_the_scene_units(ext, scene, tmp_path):
     scene.unit_settings.system = 'METRIC'
     scene.unit_settings.scale_length = 0.001
-    parts = trace(letter_l(tmp_path / "l.png"), trace_mode='PLATE', trace_width_mm=30.0, trace_height_mm=2.0,
-                  trace_base_mm=0.0)
+    parts = trace(letter_l(tmp_path / "l.png"), mode='PLATE', width_mm=30.0, height_mm=2.0,
+                  base_mm=0.0)
     obj = parts["design"]
     assert obj.dimensions.x == pytest.approx(30.0, abs=0.02)  # one unit is a millimetre here
     assert check(ext, obj)["bbox_mm"][0] == pytest.approx(30.0, abs=0.02)
@@ -187,17 +187,33 @@ def test_preview_shows_the_binarised_image_and_follows_the_threshold(ext, scene,
 
     from ext_preview import preview_pixels
 
-    preview = importlib.import_module(ext.__name__ + ".operators.trace_preview")
-    settings = scene.image_to_print
-    settings.trace_image_path = str(ring_and_island(tmp_path / "r.png"))
-    settings.trace_auto_threshold = False
-    settings.trace_threshold = 0.5
+    preview = importlib.import_module(ext.__name__ + ".panels.trace_preview")
+    settings = scene.image_to_print.trace
+    settings.image_path = str(ring_and_island(tmp_path / "r.png"))
+    settings.auto_threshold = False
+    settings.threshold = 0.5
     info = preview.refresh(settings)
     assert "ink" in info
     pixels, size = preview_pixels(ext)
     assert tuple(size) == (200, 200)
     dark = (pixels[..., 0] < 0.5).mean()
-    settings.trace_invert = True
+    settings.invert = True
     preview.refresh(settings)
     pixels, _ = preview_pixels(ext)
     assert (pixels[..., 0] < 0.5).mean() == pytest.approx(1.0 - dark, abs=1e-6)
+
+
+def test_a_failure_after_the_build_takes_back_every_part(ext, scene, tmp_path):
+    """The command line's cleanup: curves, materials, the shared solid node group and the collection go too."""
+    from conftest import datablock_counts
+
+    before = datablock_counts()
+    parts = trace(two_colours(tmp_path / "c.png"), mode='MULTI', colours=2, width_mm=60.0, height_mm=3.0,
+                  base_mm=1.0)
+    made = {k: v - before[k] for k, v in datablock_counts().items()}
+    assert made["objects"] == len(parts) == 3 and made["curves"] == 3 and made["collections"] == 1
+    assert made["node_groups"] == 1 and made["materials"] == 3
+    with pytest.raises(KeyboardInterrupt):
+        with ext.operators.blender_mesh.removed_on_failure(list(parts.values())):
+            raise KeyboardInterrupt
+    assert datablock_counts() == before
