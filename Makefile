@@ -96,7 +96,7 @@ test-debian-blender: env-core-3.11
 lint: env-core-3.11
 	$(VENV)/core-3.11/bin/ruff check .
 	@mkdir -p build/typecheck && ln -sfn $(CURDIR) build/typecheck/image_to_print
-	$(VENV)/core-3.11/bin/mypy -p image_to_print.core -p image_to_print.operators -p image_to_print.panels -p image_to_print.properties \
+	$(VENV)/core-3.11/bin/mypy -p image_to_print.core -p image_to_print.operators -p image_to_print.panels -p image_to_print.ui -p image_to_print.properties \
 		-p image_to_print.cli
 
 ## make bench: relief (against the manual Blender way), checks (against the 3D-Print Toolbox), AI mesh,

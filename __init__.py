@@ -37,7 +37,7 @@ def register():
 
 
 def unregister():
-    from .panels import trace_preview
+    from .ui import trace_preview
 
     trace_preview.unregister()
     cli.unregister()

@@ -11,11 +11,9 @@ from typing import Any
 
 import bpy
 
-from . import blender_mesh
-
 # object name -> report dict of the last check, and the offending elements per failing check
-RESULTS: dict[str, dict] = {}
-ELEMENTS: dict[str, dict] = {}
+from ..ui.state import ELEMENTS, RESULTS
+from . import blender_mesh
 
 
 def thresholds_from_scene(scene):

@@ -148,7 +148,7 @@ class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator
         self.from_scene = False
 
     def draw(self, context):
-        from ..panels.relief import draw_relief_settings
+        from ..ui.layout import draw_relief_settings
 
         draw_relief_settings(self.layout, self)
 

@@ -198,7 +198,7 @@ stamp or multi-colour print"""
     bl_options = {'REGISTER', 'UNDO', 'PRESET'}
 
     def draw(self, context):
-        from ..panels.trace import draw_trace_settings
+        from ..ui.layout import draw_trace_settings
 
         draw_trace_settings(self.layout, self)
 

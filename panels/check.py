@@ -3,7 +3,7 @@
 
 import bpy
 
-from ..operators import check as check_results
+from ..ui import state as check_results
 from .common import Sidebar, progress
 
 CHECK_LABELS = (

@@ -3,53 +3,8 @@
 
 import bpy
 
+from ..ui.layout import draw_relief_settings
 from .common import Sidebar, image_size
-
-
-def draw_relief_settings(layout, props):
-    """Settings of the relief route; used by the panel and the operator's Redo panel."""
-    layout.use_property_split = True
-    layout.use_property_decorate = False
-    col = layout.column()
-    col.prop(props, "mode")
-    col.prop(props, "width_mm")
-    row = col.row()
-    row.active = not props.native_resolution
-    row.prop(props, "sample_mm")
-    col.prop(props, "native_resolution")
-    col.separator()
-    if props.mode == 'RELIEF':
-        col.prop(props, "base_mm")
-        col.prop(props, "depth_mm")
-        col.prop(props, "lighter_is_higher")
-    else:
-        col.prop(props, "min_thickness_mm")
-        col.prop(props, "max_thickness_mm")
-        col.prop(props, "translucency")
-        if props.translucency == 'BEER_LAMBERT':
-            col.prop(props, "transmittance_1mm")
-    col.prop(props, "curve_angle")
-    header, body = layout.panel("image_to_print_tone", default_closed=True)
-    header.label(text="Image Adjustments")
-    if body:
-        body.prop(props, "alpha_mode")
-        body.prop(props, "black_point")
-        body.prop(props, "white_point")
-        body.prop(props, "gamma")
-        body.prop(props, "smoothing")
-        body.prop(props, "invert")
-    header, body = layout.panel("image_to_print_shape", default_closed=True)
-    header.label(text="Frame, Hole, Mesh")
-    if body:
-        body.prop(props, "frame_width_mm")
-        row = body.row()
-        row.active = props.frame_width_mm > 0
-        row.prop(props, "frame_height_mm")
-        body.prop(props, "hole_diameter_mm")
-        body.prop(props, "adaptive")
-        row = body.row()
-        row.active = props.adaptive
-        row.prop(props, "max_error_mm")
 
 
 class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):

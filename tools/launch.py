@@ -21,7 +21,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG_ID = "image_to_print"
 MODULE = f"bl_ext.user_default.{PKG_ID}"
-SOURCES = ("__init__.py", "cli.py", "properties.py", "blender_manifest.toml", "core", "operators", "panels")
+SOURCES = ("__init__.py", "cli.py", "properties.py", "blender_manifest.toml", "core", "operators", "panels", "ui")
 
 
 def source_hash() -> str:

@@ -187,7 +187,7 @@ def test_preview_shows_the_binarised_image_and_follows_the_threshold(ext, scene,
 
     from ext_preview import preview_pixels
 
-    preview = importlib.import_module(ext.__name__ + ".panels.trace_preview")
+    preview = importlib.import_module(ext.__name__ + ".ui.trace_preview")
     settings = scene.image_to_print.trace
     settings.image_path = str(ring_and_island(tmp_path / "r.png"))
     settings.auto_threshold = False

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The settings layouts of the routes: drawn by the sidebar panels and by the operators' Redo panels."""
+
+
+def draw_relief_settings(layout, props):
+    """Settings of the relief route; used by the panel and the operator's Redo panel."""
+    layout.use_property_split = True
+    layout.use_property_decorate = False
+    col = layout.column()
+    col.prop(props, "mode")
+    col.prop(props, "width_mm")
+    row = col.row()
+    row.active = not props.native_resolution
+    row.prop(props, "sample_mm")
+    col.prop(props, "native_resolution")
+    col.separator()
+    if props.mode == 'RELIEF':
+        col.prop(props, "base_mm")
+        col.prop(props, "depth_mm")
+        col.prop(props, "lighter_is_higher")
+    else:
+        col.prop(props, "min_thickness_mm")
+        col.prop(props, "max_thickness_mm")
+        col.prop(props, "translucency")
+        if props.translucency == 'BEER_LAMBERT':
+            col.prop(props, "transmittance_1mm")
+    col.prop(props, "curve_angle")
+    header, body = layout.panel("image_to_print_tone", default_closed=True)
+    header.label(text="Image Adjustments")
+    if body:
+        body.prop(props, "alpha_mode")
+        body.prop(props, "black_point")
+        body.prop(props, "white_point")
+        body.prop(props, "gamma")
+        body.prop(props, "smoothing")
+        body.prop(props, "invert")
+    header, body = layout.panel("image_to_print_shape", default_closed=True)
+    header.label(text="Frame, Hole, Mesh")
+    if body:
+        body.prop(props, "frame_width_mm")
+        row = body.row()
+        row.active = props.frame_width_mm > 0
+        row.prop(props, "frame_height_mm")
+        body.prop(props, "hole_diameter_mm")
+        body.prop(props, "adaptive")
+        row = body.row()
+        row.active = props.adaptive
+        row.prop(props, "max_error_mm")
+
+
+def draw_trace_settings(layout, props):
+    """Settings of the trace route; used by the panel and the operator's Redo panel."""
+    layout.use_property_split = True
+    layout.use_property_decorate = False
+    mode = props.mode
+    col = layout.column()
+    col.prop(props, "mode")
+    col.prop(props, "width_mm")
+    col.prop(props, "height_mm", text="Blade Height" if mode == 'CUTTER' else "Height")
+    if mode == 'CUTTER':
+        col.prop(props, "wall_mm")
+        col.prop(props, "flange_mm")
+        sub = col.column()
+        sub.active = props.flange_mm > 0 or props.imprint
+        sub.prop(props, "flange_thickness_mm")
+        col.prop(props, "imprint")
+        sub = col.column()
+        sub.active = props.imprint
+        sub.prop(props, "imprint_depth_mm")
+    else:
+        col.prop(props, "base_mm", text="Block" if mode == 'STAMP' else "Base")
+        sub = col.column()
+        sub.active = props.base_mm > 0 or mode == 'STAMP'
+        sub.prop(props, "base_shape")
+        sub.prop(props, "margin_mm")
+        if props.base_shape == 'RECTANGLE':
+            sub.prop(props, "corner_radius_mm")
+        if mode != 'STAMP':
+            col.prop(props, "hole_mm")
+            sub = col.column()
+            sub.active = props.hole_mm > 0
+            sub.prop(props, "hole_position")
+            sub.prop(props, "ring_mm")
+        if mode == 'MULTI':
+            col.prop(props, "colours")
+        col.prop(props, "bevel_mm")
+    header, body = layout.panel("image_to_print_trace_ink", default_closed=False)
+    header.label(text="Ink")
+    if body:
+        body.prop(props, "source")
+        if props.source == 'COLOR':
+            body.prop(props, "pick_background")
+            row = body.row()
+            row.active = props.pick_background
+            row.prop(props, "background")
+            body.prop(props, "colour_tolerance")
+        elif props.source != 'ALPHA':
+            body.prop(props, "auto_threshold")
+            row = body.row()
+            row.active = not props.auto_threshold
+            row.prop(props, "threshold")
+        body.prop(props, "invert")
+        body.prop(props, "speckle_mm2")
+        body.prop(props, "hole_mm2")
+        body.prop(props, "smooth_mm")
+    header, body = layout.panel("image_to_print_trace_curves", default_closed=True)
+    header.label(text="Tracing")
+    if body:
+        body.prop(props, "engine")
+        body.prop(props, "corner_threshold")
+        row = body.row()
+        row.active = props.engine == 'POTRACE'
+        row.prop(props, "optimize_tolerance")
