@@ -283,20 +283,12 @@ def made_with(objects) -> list:
             group = getattr(modifier, "node_group", None)
             if group is not None:
                 blocks.append(group)
-    shared = [b for b in blocks if _used_elsewhere(b, objects, blocks)]
-    keep = {b.as_pointer() for b in shared}
-    return [b for b in blocks if b.as_pointer() not in keep] + list(objects)
-
-
-def _used_elsewhere(block, objects, blocks) -> bool:
-    """Whether something we did not make uses ``block`` (a node group two traced parts share is ours;
-    one another object also uses is not)."""
     ours = {b.as_pointer() for b in [*blocks, *objects]}
-    try:
-        users = bpy.data.user_map(subset=[block])[block]  # type: ignore[call-arg]  # the stub wants every option
-    except (KeyError, TypeError):
-        return False
-    return any(u.as_pointer() not in ours and not isinstance(u, bpy.types.Scene) for u in users)
+    users = bpy.data.user_map(subset=list({b.as_pointer(): b for b in blocks}.values()))  # type: ignore[call-arg]
+    # kept: what something we did not make also uses (the scene that links the collection does not count)
+    keep = {b.as_pointer() for b in blocks
+            if any(u.as_pointer() not in ours and not isinstance(u, bpy.types.Scene) for u in users.get(b, ()))}
+    return [b for b in blocks if b.as_pointer() not in keep] + list(objects)
 
 
 def remove_objects(objects) -> None:
