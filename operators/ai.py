@@ -12,17 +12,13 @@ printable and checked.
 from __future__ import annotations
 
 import os
-import threading
-from typing import Any  # noqa: F401  (used in type comments)
 
 import bpy
-from bpy.props import BoolProperty, StringProperty
-from bpy_extras.io_utils import ImportHelper
 
 from ..core.ai.settings import AISettings
-from ..properties import AIProperties, copy_settings, settings_from
+from ..properties import AIProperties
 from . import blender_mesh
-from .route import Made, Route
+from .route import Made, Route, RouteOperator
 
 
 def _preferences(context):
@@ -31,15 +27,14 @@ def _preferences(context):
     return preferences(context)
 
 
-def make_job(context, settings, image_path: str, *, server: str = "", model_path: str = "", model: str = ""):
-    """A core Job from the route's settings, preferences and the environment (main thread)."""
-    from ..core.ai import Job
+def _prepare(context, settings, options: dict) -> dict:
+    """Main thread: what the job needs from the preferences, the environment and online access."""
     from ..core.ai.http import LOOPBACK, check_url
     from ..core.errors import ImageToPrintError
-    from ..core.image import load_image
 
     prefs = _preferences(context)
     backend = settings.backend
+    server, model_path, model = options.get("server", ""), options.get("model_path", ""), options.get("model", "")
     api_key = ""
     if prefs is not None:
         server = server or (prefs.hunyuan_url if backend == 'hunyuan' else "")
@@ -55,9 +50,20 @@ def make_job(context, settings, image_path: str, *, server: str = "", model_path
         if host not in LOOPBACK and not bpy.app.online_access:
             raise ImageToPrintError("online access is off (Preferences > System > Network > Allow Online Access): "
                                     f"{host} cannot be reached; the built-in and depth-model backends work offline")
-    image = load_image(image_path, prefs.max_megapixels if prefs is not None else 100.0)
-    return Job(image=image, **settings.to_dict(), model_path=model_path, server=server, api_key=api_key,
-               model=model or "depth-anything-v2-small")
+    return {"server": server, "model_path": model_path, "api_key": api_key,
+            "model": model or "depth-anything-v2-small",
+            "max_megapixels": prefs.max_megapixels if prefs is not None else 100.0}
+
+
+def _compute(image_path: str, settings, options: dict, progress=None, cancel=None):
+    """The pure half (no bpy, runs in a worker thread from the sidebar): the backend's result."""
+    from ..core.ai import Job, run_job
+    from ..core.image import load_image
+
+    image = load_image(image_path, options["max_megapixels"])
+    job = Job(image=image, **settings.to_dict(), model_path=options["model_path"], server=options["server"],
+              api_key=options["api_key"], model=options["model"])
+    return job, run_job(settings.backend, job, progress, cancel)
 
 
 def _import_mesh_file(context, path: str) -> list:
@@ -157,121 +163,19 @@ def build_object(context, result, job, image_path: str):
     return target, summary["after"]
 
 
-class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, bpy.types.Operator, ImportHelper):
+class IMAGE_TO_PRINT_OT_ai_mesh(AIProperties, RouteOperator, bpy.types.Operator):
     """Infer a full 3D object from one image (built-in geometric method, a local depth model, or a server)"""
 
     bl_idname = "image_to_print.ai_mesh"
     bl_label = "Image as AI Mesh"
     bl_options = {'REGISTER', 'UNDO'}
+    route_name = "ai"
 
-    filter_glob: StringProperty(default="*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif", options={'HIDDEN'})
-    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'})
-
-    _thread = None  # type: Any
-    _state = None  # type: Any
-    _timer = None  # type: Any
-
-    def _take_scene_settings(self, context):
-        settings = context.scene.image_to_print.ai
-        copy_settings(self, settings, AISettings)
-        self.filepath = bpy.path.abspath(settings.image_path)
-        self.from_scene = False
-
-    def execute(self, context):
-        from ..core.errors import ImageToPrintError
-
-        if self.from_scene:
-            self._take_scene_settings(context)
-        try:
-            made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings_from(self, AISettings))
-        except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
-            return {'CANCELLED'}
-        return self._report_made(made)
-
-    def _report_made(self, made):
-        from .check import RESULTS, summary
+    def summary(self, context, made):
+        from .check import summary
 
         report = made.reports[0]
-        RESULTS[made.objects[0].name] = report
-        for warning in made.warnings:
-            self.report({'WARNING'}, warning)
-        self.report({'INFO'} if report["printable"] else {'WARNING'}, summary(report))
-        return {'FINISHED'}
-
-    def invoke(self, context, event):
-        if not self.from_scene:
-            return ImportHelper.invoke(self, context, event)
-        if bpy.app.background or context.window is None:
-            return self.execute(context)
-        from ..core.ai import run_job
-        from ..core.errors import ImageToPrintError
-
-        self._take_scene_settings(context)
-        try:
-            job = make_job(context, settings_from(self, AISettings), bpy.path.abspath(self.filepath))
-        except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
-            return {'CANCELLED'}
-        state: dict = {"fraction": 0.0, "text": "starting", "result": None, "error": None,
-                       "cancel": threading.Event(), "job": job}
-        self._state = state
-
-        def work():  # no bpy in here
-            try:
-                state["result"] = run_job(self.backend, job, lambda f, t: state.update(fraction=f, text=t),
-                                          state["cancel"])
-            except Exception as exc:  # reported on the main thread
-                state["error"] = exc
-
-        self._thread = threading.Thread(target=work, name="image-to-print ai", daemon=True)
-        self._thread.start()
-        wm = context.window_manager
-        wm.image_to_print_task = "AI mesh: starting"
-        self._timer = wm.event_timer_add(0.1, window=context.window)
-        wm.modal_handler_add(self)
-        return {'RUNNING_MODAL'}
-
-    def modal(self, context, event):
-        from ..core.errors import Cancelled, ImageToPrintError
-
-        state = self._state
-        if event.type == 'ESC':
-            state["cancel"].set()
-        if event.type != 'TIMER':
-            return {'RUNNING_MODAL'} if event.type == 'ESC' else {'PASS_THROUGH'}
-        wm = context.window_manager
-        wm.image_to_print_progress = state["fraction"]
-        wm.image_to_print_task = f"AI mesh: {state['text']}"
-        for area in context.screen.areas if context.screen else ():
-            if area.type == 'VIEW_3D':
-                area.tag_redraw()
-        if self._thread.is_alive():
-            return {'RUNNING_MODAL'}
-        self._stop(context)
-        error = state["error"]
-        if isinstance(error, Cancelled):
-            self.report({'WARNING'}, "AI mesh cancelled; the scene is unchanged")
-            return {'CANCELLED'}
-        if isinstance(error, ImageToPrintError):
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
-        if error is not None:
-            self.report({'ERROR'}, f"AI mesh failed: {error}")
-            return {'CANCELLED'}
-        try:
-            return self._report_made(realize(context, state["job"], state["result"], bpy.path.abspath(self.filepath)))
-        except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
-            return {'CANCELLED'}
-
-    def _stop(self, context):
-        wm = context.window_manager
-        if self._timer is not None:
-            wm.event_timer_remove(self._timer)
-            self._timer = None
-        wm.image_to_print_task = ""
-        wm.image_to_print_progress = 0.0
+        return ({'INFO'} if report["printable"] else {'WARNING'}), summary(report)
 
 
 class IMAGE_TO_PRINT_OT_download_model(bpy.types.Operator):
@@ -325,19 +229,14 @@ def _validate(settings) -> None:
     """The backends check their own inputs; a job needs nothing more up front."""
 
 
-def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
-    from ..core.ai import run_job
-
-    job = make_job(context, settings, image_path, **(options or {}))
-    return realize(context, job, run_job(settings.backend, job, progress, cancel), image_path)
-
-
-def realize(context, job, result, image_path: str) -> Made:
-    """The main-thread half of a build: the backend's result as a repaired, checked object."""
+def _realize(context, image_path: str, settings, options, payload) -> Made:
+    """The main-thread half: the backend's result as a repaired, checked object."""
+    job, result = payload
     obj, report = build_object(context, result, job, image_path)
     meta = {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}
     return Made([obj], obj.name, info={"backend": job.backend, "meta": meta}, warnings=list(result.warnings),
                 reports=[report])
 
 
-ROUTE = Route("ai", AISettings, _from_args, _validate, _build, prints_progress=True)
+ROUTE = Route("ai", "AI mesh", AISettings, _from_args, _validate, _compute, _realize, prepare=_prepare,
+              prints_progress=True)

@@ -10,24 +10,17 @@ from typing import cast
 import bpy
 
 from ..core.settings import ReliefSettings
-from ..properties import ReliefProperties, copy_settings, preferences, settings_from
+from ..properties import ReliefProperties
 from . import blender_mesh
-from .image_import import ImageImport
-from .route import Made, Route, check_cancel, window_progress
+from .route import Made, Route, RouteOperator, check_cancel
 
 HEIGHT_UV = "Heights"
 COLOR_UV = blender_mesh.COLOR_UV
 TOP_GROUP = "Relief Top"
 
 
-def build_relief(context, filepath: str, settings, progress=None, cancel=None):
-    """Make the relief object in ``context.scene``; return (object, info dict).
-
-    Raises ImageToPrintError for bad input; on any failure every datablock it
-    made is removed again.
-    """
-    import numpy as np
-
+def _compute(filepath: str, settings, options, progress=None, cancel=None):
+    """The pure half (no bpy, runs in a worker thread from the sidebar): image -> plan -> solid."""
     from ..core.image import load_image
     from ..core.relief import plan_relief
     from ..core.solid import build_solid
@@ -37,15 +30,24 @@ def build_relief(context, filepath: str, settings, progress=None, cancel=None):
         if progress is not None:
             progress(fraction, text)
 
+    img = load_image(filepath, settings.max_megapixels)
+    step(0.15, "planning")
+    plan = plan_relief(img, settings)
+    step(0.4, "building the solid")
+    solid = build_solid(plan)
+    step(0.9, "making the object")
+    return img, plan, solid
+
+
+def realize_relief(context, filepath: str, settings, img, plan, solid):
+    """Make the relief object in ``context.scene``; return (object, info dict).
+
+    On any failure every datablock it made is removed again.
+    """
+    import numpy as np
+
     made = []
     try:
-        img = load_image(filepath, settings.max_megapixels)
-        step(0.15, "planning")
-        plan = plan_relief(img, settings)
-        step(0.4, "building the solid")
-        solid = build_solid(plan)
-        step(0.6, "making the object")
-
         scene = context.scene
         k = blender_mesh.units_per_mm(scene)
         stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
@@ -79,7 +81,6 @@ def build_relief(context, filepath: str, settings, progress=None, cancel=None):
                                                   float_buffer=False, data=False)
         made.append(color_img)
         me.materials.append(blender_mesh.image_material(name, color_img, made))
-        step(0.75, "height texture")
 
         obj = bpy.data.objects.new(name, me)
         made.append(obj)
@@ -118,7 +119,6 @@ def build_relief(context, filepath: str, settings, progress=None, cancel=None):
         }
         (context.collection or scene.collection).objects.link(obj)
         blender_mesh.select_only(context, obj)
-        step(1.0, "done")
     except BaseException:
         blender_mesh.remove_datablocks(*reversed(made))
         raise
@@ -133,48 +133,24 @@ def build_relief(context, filepath: str, settings, progress=None, cancel=None):
     return obj, info
 
 
-class IMAGE_TO_PRINT_OT_relief(ReliefProperties, ImageImport, bpy.types.Operator):
+class IMAGE_TO_PRINT_OT_relief(ReliefProperties, RouteOperator, bpy.types.Operator):
     """Make a printable relief or lithophane from an image: a closed base plate with a live Displace modifier"""
 
     bl_idname = "image_to_print.relief"
     bl_label = "Image as Relief / Lithophane"
     bl_options = {'REGISTER', 'UNDO', 'PRESET'}
-
-    def _take_scene_settings(self, context):
-        """Copy the sidebar's settings once; the Redo panel then edits this operator's own."""
-        settings = context.scene.image_to_print.relief
-        copy_settings(self, settings, ReliefSettings)
-        self.filepath = bpy.path.abspath(settings.image_path)
-        self.from_scene = False
+    route_name = "relief"
 
     def draw(self, context):
         from ..ui.layout import draw_relief_settings
 
         draw_relief_settings(self.layout, self)
 
-    def execute(self, context):
-        from ..core.errors import ImageToPrintError
-
-        if self.from_scene:
-            self._take_scene_settings(context)
-        settings = settings_from(self, ReliefSettings)
-        prefs = preferences(context)
-        if prefs is not None:
-            settings.max_megapixels = prefs.max_megapixels
-        try:
-            with window_progress(context) as progress:
-                made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings, {}, progress)
-        except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
-            return {'CANCELLED'}
-        for warning in made.warnings:
-            self.report({'WARNING'}, warning)
+    def summary(self, context, made):
         obj, info = made.objects[0], made.info
-        context.view_layer.update()
         dims = " x ".join(f"{v / blender_mesh.units_per_mm(context.scene):.1f}" for v in obj.dimensions)
         extra = f", max deviation {info['max_deviation_mm']:.3f} mm" if "max_deviation_mm" in info else ""
-        self.report({'INFO'}, f"{obj.name}: {dims} mm, {info['samples'][0]} x {info['samples'][1]} samples{extra}")
-        return {'FINISHED'}
+        return {'INFO'}, f"{obj.name}: {dims} mm, {info['samples'][0]} x {info['samples'][1]} samples{extra}"
 
 
 def _from_args(args):
@@ -193,12 +169,12 @@ def _validate(settings) -> None:
     validate(settings)
 
 
-def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
-    obj, info = build_relief(context, image_path, settings, progress, cancel)
+def _realize(context, image_path: str, settings, options, payload) -> Made:
+    obj, info = realize_relief(context, image_path, settings, *payload)
     extra = {"mode": settings.mode, "samples": info["samples"], "spacing_mm": round(info["spacing_mm"], 6)}
     if "max_deviation_mm" in info:
         extra["max_deviation_mm"] = info["max_deviation_mm"]
     return Made([obj], obj.name, info=extra, warnings=info["warnings"])
 
 
-ROUTE = Route("relief", ReliefSettings, _from_args, _validate, _build)
+ROUTE = Route("relief", "Relief", ReliefSettings, _from_args, _validate, _compute, _realize)

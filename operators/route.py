@@ -1,33 +1,44 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One shape for every route (relief, trace, AI mesh): the adapter between its pure
-pipeline in ``core`` and Blender.
+pipeline in ``core`` and Blender, and the one operator runner every route uses.
 
-Each route module defines one :class:`Route` with the same three calls:
+Each route module defines one :class:`Route`:
 
 * ``from_args(args) -> (settings, options)``: the command line's flags to the route's
   settings (derived from their one declaration, ``core/schema.py``) plus options that
   are not settings (a model file, a server);
 * ``validate(settings)``: the core's own check, one line per problem;
-* ``build(context, image_path, settings, options, progress, cancel) -> Made``: the
-  objects in the scene. ``progress(fraction, text)`` is the one progress protocol and
-  ``cancel`` (a ``threading.Event``) the one cancellation; a failed or cancelled build
-  leaves nothing behind (``blender_mesh.remove_datablocks``).
+* ``prepare(context, settings, options) -> options``: main thread, before the work: what
+  the pipeline needs from Blender (preferences, online access);
+* ``compute(image_path, settings, options, progress, cancel) -> payload``: the pure
+  pipeline. It never touches ``bpy``, so the sidebar runs it in a worker thread;
+* ``realize(context, image_path, settings, options, payload) -> Made``: main thread, the
+  payload as objects in the scene; a failure leaves nothing behind.
 
-The operators, the modal runner and the command line (``cli.run_route``) all go
-through it, and take back what it made with the same ``blender_mesh.removed_on_failure``.
-A new route adds a settings dataclass, a core pipeline and one ``Route`` here: nothing else.
+``progress(fraction, text)`` is the one progress protocol and ``cancel`` (a
+``threading.Event``) the one cancellation (``core.errors.Cancelled``). :meth:`Route.build`
+chains the three; the command line (``cli.run_route``) calls it, and so does
+:class:`RouteOperator` for the Redo panel, F3 and scripts. The sidebar's Create runs
+``compute`` in a thread under a modal timer (the window stays live, Esc cancels) and
+``realize`` when it is done. Whatever a build made is taken back with the same
+``blender_mesh.removed_on_failure``. A new route adds a settings dataclass, a core
+pipeline, one ``Route`` and one operator class on :class:`RouteOperator`: nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
+from bpy.props import BoolProperty, StringProperty
+from bpy_extras.io_utils import ImportHelper
 
 Progress = Callable[[float, str], None]
+IMAGE_GLOB = "*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif"
 
 
 @dataclass
@@ -42,14 +53,28 @@ class Made:
     parts: bool = False  # the report lists each object's checks under "parts" (one object is one part)
 
 
+def _nothing_to_prepare(context, settings, options: dict) -> dict:
+    return options
+
+
 @dataclass
 class Route:
     name: str
+    title: str  # what the progress bar calls it ("Relief: planning")
     settings: type
     from_args: Callable[[Any], tuple[Any, dict]]
     validate: Callable[[Any], None]
-    build: Callable[..., Made]
+    compute: Callable[..., Any]
+    realize: Callable[..., Made]
+    prepare: Callable[[Any, Any, dict], dict] = _nothing_to_prepare
     prints_progress: bool = False  # the command line prints its progress lines (long remote jobs)
+
+    def build(self, context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
+        """The whole route on the calling (main) thread."""
+        options = self.prepare(context, settings, dict(options or {}))
+        payload = self.compute(image_path, settings, options, progress, cancel)
+        check_cancel(cancel)
+        return self.realize(context, image_path, settings, options, payload)
 
 
 def check_cancel(cancel) -> None:
@@ -81,3 +106,170 @@ def routes() -> dict[str, Route]:
     from .trace import ROUTE as TRACE
 
     return {r.name: r for r in (RELIEF, TRACE, AI)}
+
+
+class _Work:
+    """One run of a route's ``compute`` in a worker thread (no bpy there)."""
+
+    def __init__(self, route: Route, image_path: str, settings, options: dict):
+        self.route, self.image_path, self.settings, self.options = route, image_path, settings, options
+        self.fraction, self.text = 0.0, "starting"
+        self.payload: Any = None
+        self.error: BaseException | None = None
+        self.cancel = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"image-to-print {route.name}", daemon=True)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.fraction, self.text = fraction, text
+        check_cancel(self.cancel)
+
+    def _run(self) -> None:
+        try:
+            self.payload = self.route.compute(self.image_path, self.settings, self.options, self._progress,
+                                              self.cancel)
+            check_cancel(self.cancel)
+        except BaseException as exc:  # reported on the main thread
+            self.error = exc
+
+
+if TYPE_CHECKING:  # the class it is mixed into, for the type checker
+    _Operator = bpy.types.Operator
+else:
+    _Operator = object
+
+
+class RouteOperator(ImportHelper, _Operator):
+    """What the image-to-solid operators share: a file browser on images or the sidebar's image
+    (``from_scene``), the synchronous ``execute`` (Redo panel, F3, scripts, headless) and the
+    sidebar's modal run (``compute`` in a thread, progress in the panel, Esc cancels and leaves
+    the scene as it was). A subclass names its route and says what to report."""
+
+    route_name = ""  # the key in routes() and in Scene.image_to_print
+    build_options: dict = {}
+
+    filter_glob: StringProperty(default=IMAGE_GLOB, options={'HIDDEN'})
+    from_scene: BoolProperty(default=False, options={'HIDDEN', 'SKIP_SAVE'},
+                             description="Take the settings and image from the sidebar")
+
+    _work = None  # type: Any
+    _timer = None  # type: Any
+
+    # what a route's operator adds ------------------------------------------------------
+    def route_settings(self, context):
+        """The route's settings from this operator's properties (and the preferences)."""
+        from ..properties import preferences, settings_from
+
+        settings = settings_from(self, routes()[self.route_name].settings)
+        prefs = preferences(context)
+        if prefs is not None and hasattr(settings, "max_megapixels"):
+            settings.max_megapixels = prefs.max_megapixels
+        return settings
+
+    def summary(self, context, made: Made) -> tuple[set, str]:
+        """The report's level and its one line, once the objects are made."""
+        raise NotImplementedError
+
+    # the shared runner -------------------------------------------------------------------
+    def _take_scene_settings(self, context) -> None:
+        """Copy the sidebar's settings once; the Redo panel then edits this operator's own."""
+        from ..properties import copy_settings
+
+        group = getattr(context.scene.image_to_print, self.route_name)
+        copy_settings(self, group, routes()[self.route_name].settings)
+        self.filepath = bpy.path.abspath(group.image_path)
+        self.from_scene = False
+
+    def _error(self, exc) -> set:
+        from ..core.errors import Cancelled, ImageToPrintError
+
+        if isinstance(exc, Cancelled):
+            self.report({'WARNING'}, f"{routes()[self.route_name].title} cancelled; the scene is unchanged")
+        elif isinstance(exc, ImageToPrintError):
+            self.report({'ERROR'}, str(exc))
+        else:
+            self.report({'ERROR'}, f"{routes()[self.route_name].title} failed: {exc}")
+        return {'CANCELLED'}
+
+    def _finish(self, context, made: Made) -> set:
+        from ..ui.state import RESULTS
+
+        if made.reports:
+            for obj, report in zip(made.objects, made.reports):
+                RESULTS[obj.name] = report
+        for warning in made.warnings:
+            self.report({'WARNING'}, warning)
+        context.view_layer.update()
+        level, text = self.summary(context, made)
+        self.report(level, text)
+        return {'FINISHED'}
+
+    def execute(self, context):
+        from ..core.errors import ImageToPrintError
+
+        if self.from_scene:
+            self._take_scene_settings(context)
+        route = routes()[self.route_name]
+        try:
+            with window_progress(context) as progress:
+                made = route.build(context, bpy.path.abspath(self.filepath), self.route_settings(context),
+                                   self.build_options, progress)
+        except ImageToPrintError as exc:
+            return self._error(exc)
+        return self._finish(context, made)
+
+    def invoke(self, context, event):
+        from ..core.errors import ImageToPrintError
+
+        if not self.from_scene:
+            return ImportHelper.invoke(self, context, event)
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        self._take_scene_settings(context)
+        route = routes()[self.route_name]
+        settings = self.route_settings(context)
+        try:
+            options = route.prepare(context, settings, dict(self.build_options))
+        except ImageToPrintError as exc:
+            return self._error(exc)
+        self._work = _Work(route, bpy.path.abspath(self.filepath), settings, options)
+        self._work.thread.start()
+        wm = context.window_manager
+        wm.image_to_print_task = f"{route.title}: starting"
+        wm.image_to_print_progress = 0.0
+        self._timer = wm.event_timer_add(0.1, window=context.window)
+        wm.modal_handler_add(self)
+        return {'RUNNING_MODAL'}
+
+    def modal(self, context, event):
+        from ..core.errors import ImageToPrintError
+
+        work = self._work
+        if event.type == 'ESC':
+            work.cancel.set()
+            return {'RUNNING_MODAL'}
+        if event.type != 'TIMER':
+            return {'PASS_THROUGH'}
+        wm = context.window_manager
+        wm.image_to_print_progress = work.fraction
+        wm.image_to_print_task = f"{work.route.title}: {work.text}"
+        for area in context.screen.areas if context.screen else ():
+            if area.type == 'VIEW_3D':
+                area.tag_redraw()
+        if work.thread.is_alive():
+            return {'RUNNING_MODAL'}
+        self._stop(context)
+        if work.error is not None:
+            return self._error(work.error)
+        try:
+            made = work.route.realize(context, work.image_path, work.settings, work.options, work.payload)
+        except ImageToPrintError as exc:
+            return self._error(exc)
+        return self._finish(context, made)
+
+    def _stop(self, context) -> None:
+        wm = context.window_manager
+        if self._timer is not None:
+            wm.event_timer_remove(self._timer)
+            self._timer = None
+        wm.image_to_print_task = ""
+        wm.image_to_print_progress = 0.0

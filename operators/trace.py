@@ -20,10 +20,9 @@ from typing import Any, cast
 import bpy
 
 from ..core.trace.settings import TraceSettings
-from ..properties import TraceProperties, copy_settings, preferences, settings_from
+from ..properties import TraceProperties
 from . import blender_mesh, compat
-from .image_import import ImageImport
-from .route import Made, Route, check_cancel, window_progress
+from .route import Made, Route, RouteOperator, check_cancel
 
 WELD_MM = 1e-4  # merge distance joining the bottom to the walls (mm)
 CURVE_RESOLUTION = 12  # points per Bezier segment in the evaluated mesh
@@ -123,19 +122,27 @@ def curve_from_loops(name: str, loops, k: float):
     return cu
 
 
-def build_traced(context, filepath: str, settings, progress=None, measure: bool = True, cancel=None):
-    """Make the traced parts in ``context.scene``; return (objects, plan).
-
-    Raises ImageToPrintError for bad input; on any failure every datablock it
-    made is removed again.
-    """
+def _compute(filepath: str, settings, options, progress=None, cancel=None):
+    """The pure half (no bpy, runs in a worker thread from the sidebar): image -> traced parts."""
     from ..core.image import load_image
     from ..core.trace.plan import plan_trace
 
     img = load_image(filepath, settings.max_megapixels)
     check_cancel(cancel)
-    plan = plan_trace(img, settings, progress, measure=measure)
-    check_cancel(cancel)
+
+    def step(fraction: float, text: str) -> None:
+        check_cancel(cancel)
+        if progress is not None:
+            progress(fraction, text)
+
+    return plan_trace(img, settings, step, measure=bool(options.get("measure")))
+
+
+def realize_traced(context, filepath: str, settings, plan):
+    """Make the traced parts in ``context.scene``: one collection, one Curve object per part.
+
+    On any failure every datablock it made is removed again.
+    """
     scene = context.scene
     k = blender_mesh.units_per_mm(scene)
     stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
@@ -186,48 +193,35 @@ def build_traced(context, filepath: str, settings, progress=None, measure: bool 
     except BaseException:
         blender_mesh.remove_datablocks(*reversed(made))
         raise
-    return objects, plan
+    return objects
 
 
-class IMAGE_TO_PRINT_OT_trace(TraceProperties, ImageImport, bpy.types.Operator):
+class IMAGE_TO_PRINT_OT_trace(TraceProperties, RouteOperator, bpy.types.Operator):
     """Trace a logo or line art into Bezier curves, extruded into a printable plate, keychain, cookie cutter, \
 stamp or multi-colour print"""
 
     bl_idname = "image_to_print.trace"
     bl_label = "Image as Traced Solid"
     bl_options = {'REGISTER', 'UNDO', 'PRESET'}
+    route_name = "trace"
+    build_options = {"measure": False}  # fidelity is a command-line report field
 
     def draw(self, context):
         from ..ui.layout import draw_trace_settings
 
         draw_trace_settings(self.layout, self)
 
-    def execute(self, context):
-        from ..core.errors import ImageToPrintError
+    def route_settings(self, context):
+        settings = super().route_settings(context)
+        settings.nozzle_mm = context.scene.image_to_print.check.nozzle_mm  # the printer's one nozzle
+        return settings
 
-        if self.from_scene:
-            settings_pg = context.scene.image_to_print.trace
-            copy_settings(self, settings_pg, TraceSettings)
-            self.filepath = bpy.path.abspath(settings_pg.image_path)
-            self.from_scene = False
-        settings = settings_from(self, TraceSettings, nozzle_mm=context.scene.image_to_print.check.nozzle_mm)
-        prefs = preferences(context)
-        if prefs is not None:
-            settings.max_megapixels = prefs.max_megapixels
-        try:
-            with window_progress(context) as progress:
-                made = ROUTE.build(context, bpy.path.abspath(self.filepath), settings, {"measure": False}, progress)
-        except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
-            return {'CANCELLED'}
-        for warning in made.warnings:
-            self.report({'WARNING'}, warning)
+    def summary(self, context, made):
         w, d, h = made.info["bbox_mm"]
         st = made.info["trace"]
         n = len(made.objects)
-        self.report({'INFO'}, f"{n} object{'s' if n != 1 else ''}, {w:.1f} x {d:.1f} x {h:.1f} mm; "
-                              f"{st['loops']} loops, {st['segments']} segments ({st['engine']})")
-        return {'FINISHED'}
+        return {'INFO'}, (f"{n} object{'s' if n != 1 else ''}, {w:.1f} x {d:.1f} x {h:.1f} mm; "
+                          f"{st['loops']} loops, {st['segments']} segments ({st['engine']})")
 
 
 def _from_args(args):
@@ -261,13 +255,12 @@ def _validate(settings) -> None:
     validate(settings)
 
 
-def _build(context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
-    objects, plan = build_traced(context, image_path, settings, progress=progress, cancel=cancel,
-                                 measure=bool((options or {}).get("measure")))
+def _realize(context, image_path: str, settings, options, plan) -> Made:
+    objects = realize_traced(context, image_path, settings, plan)
     stem = os.path.splitext(os.path.basename(image_path))[0]
     label = f"{stem} ({len(objects)} part{'s' if len(objects) != 1 else ''})"
     return Made(objects, label, info={"mode": settings.mode, "bbox_mm": [round(v, 4) for v in plan.size_mm],
                                       "trace": plan.stats}, warnings=list(plan.warnings), parts=True)
 
 
-ROUTE = Route("trace", TraceSettings, _from_args, _validate, _build)
+ROUTE = Route("trace", "Trace", TraceSettings, _from_args, _validate, _compute, _realize)

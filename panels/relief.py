@@ -4,7 +4,7 @@
 import bpy
 
 from ..ui.layout import draw_relief_settings
-from .common import Sidebar, image_size
+from .common import Sidebar, image_size, progress
 
 
 class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
@@ -15,6 +15,7 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
+        progress(layout, context.window_manager, "Relief")
         layout.prop(settings, "image_path")
         layout.operator_menu_enum("image_to_print.relief_preset", "preset", text="Preset", icon='PRESET')
         path = bpy.path.abspath(settings.image_path)
@@ -38,7 +39,7 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
             col.label(text="Cannot read this image", icon='ERROR')
         row = layout.row()
         row.scale_y = 1.4
-        row.enabled = bool(size)
+        row.enabled = bool(size) and not context.window_manager.image_to_print_task
         op = row.operator("image_to_print.relief", text="Create", icon='MOD_DISPLACE')
         op.from_scene = True
 

@@ -4,7 +4,7 @@
 import bpy
 
 from ..ui.layout import draw_trace_settings
-from .common import Sidebar
+from .common import Sidebar, progress
 
 
 class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
@@ -18,6 +18,7 @@ class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
+        progress(layout, context.window_manager, "Trace")
         layout.prop(settings, "image_path")
         layout.operator_menu_enum("image_to_print.trace_preset", "preset", text="Mode Preset", icon='PRESET')
         ready = False
@@ -31,7 +32,7 @@ class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
             ready = not info.startswith("Cannot")
         row = layout.row()
         row.scale_y = 1.4
-        row.enabled = ready
+        row.enabled = ready and not context.window_manager.image_to_print_task
         op = row.operator("image_to_print.trace", text="Create", icon='CURVE_BEZCURVE')
         op.from_scene = True
 

@@ -270,7 +270,7 @@ def test_a_failure_after_the_build_takes_back_everything_the_relief_made(ext, sc
     height image, its texture, the colour image and the material in the file."""
     settings = ext.core.settings.ReliefSettings(width_mm=30.0, sample_mm=0.5)
     before = datablock_counts()
-    obj, _ = ext.operators.relief.build_relief(bpy.context, gradient(tmp_path / "g.png"), settings)
+    (obj,) = ext.operators.relief.ROUTE.build(bpy.context, gradient(tmp_path / "g.png"), settings).objects
     made = {k: v - before[k] for k, v in datablock_counts().items()}
     assert made == {"objects": 1, "meshes": 1, "curves": 0, "materials": 1, "textures": 1, "images": 2,
                     "collections": 0, "node_groups": 0}

@@ -31,3 +31,41 @@ def test_panels_do_not_import_operators():
 def test_ui_imports_neither():
     assert [w for w, top in _imports("ui") if top in ("operators", "panels")] == []
     assert _imports("ui"), "the walk found nothing"
+
+
+ROUTE_MODULES = ("operators/relief.py", "operators/trace.py", "operators/ai.py")
+
+
+def _function(path, name):
+    tree = ast.parse(open(os.path.join(REPO_ROOT, path)).read())
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    return next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), defined
+
+
+def test_every_route_has_the_same_shape():
+    for path in ROUTE_MODULES:
+        tree = ast.parse(open(os.path.join(REPO_ROOT, path)).read())
+        names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        assert {"_from_args", "_validate", "_compute", "_realize"} <= names, path
+        routes = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "ROUTE"]  # type: ignore
+        assert len(routes) == 1, path
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef)
+                   and any(getattr(b, "id", "") == "RouteOperator" for b in n.bases)]
+        assert len(classes) == 1, f"{path}: one operator on RouteOperator"
+
+
+def test_compute_never_touches_bpy():
+    """The sidebar runs each route's ``_compute`` in a worker thread, where bpy must not be used:
+    it imports only from core and calls no Blender-side helper of its module."""
+    for path in ROUTE_MODULES:
+        fn, defined = _function(path, "_compute")
+        local = {n.name for n in ast.walk(fn) if isinstance(n, ast.FunctionDef)}
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Name):
+                assert node.id not in ("bpy", "mathutils", "blender_mesh", "compat"), f"{path}:{node.lineno}"
+                if node.id in defined and node.id not in local:
+                    assert node.id == "check_cancel", f"{path}:{node.lineno} calls {node.id} from a worker thread"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = getattr(node, "module", "") or ""
+                assert isinstance(node, ast.ImportFrom) and node.level == 2 and module.split(".")[0] == "core", \
+                    f"{path}:{node.lineno} imports {module} in the worker thread"
