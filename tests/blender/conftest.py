@@ -16,7 +16,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "core"))  # ai_helpers: test-built models and fake servers
+sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))  # shared by every tier: judges, fakes, cli
 
 import launch
 

@@ -8,17 +8,12 @@ import bpy
 import numpy as np
 import pytest
 from ai_helpers import FakeServer, cube_glb, depth_model, json_reply, wrong_model
+from cli_run import run
 from conftest import CLOSED, ROOT, datablock_counts, solid_checks
 from judges import admesh, prusa_info
 from PIL import Image
 
 SAMPLE = os.path.join(ROOT, "samples", "sunflower.png")
-
-
-def run(ext, capfd, *argv):
-    code = ext.cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def disc_png(path, size=160, radius=60, alpha=True):

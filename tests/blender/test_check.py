@@ -7,6 +7,7 @@ import struct
 import bpy
 import numpy as np
 import pytest
+from cli_run import run
 from conftest import datablock_counts
 
 CUBE = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], float)
@@ -24,12 +25,6 @@ def write_stl(path, co, tris):
         for normal, tri in zip(n, p):
             fh.write(struct.pack("<12fH", *normal, *tri.ravel(), 0))
     return str(path)
-
-
-def run(ext, capfd, *argv):
-    code = ext.cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def test_closed_cube_stl_is_printable_in_mm(ext, scene, tmp_path, capfd):

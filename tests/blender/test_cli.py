@@ -11,18 +11,13 @@ import subprocess
 import bpy
 import numpy as np
 import pytest
+from cli_run import run
 from conftest import CLOSED, ROOT, datablock_counts, solid_checks
 from images import gradient, ring_rgba
 from judges import admesh, glb_json, gltf_validate, prusa_info, stl_triangles
 from PIL import Image
 
 SAMPLE = os.path.join(ROOT, "samples", "sunflower.png")
-
-
-def run(ext, capfd, *argv):
-    code = ext.cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def test_relief_cli_writes_stl_glb_and_report_judged_by_real_tools(ext, scene, tmp_path, capfd):

@@ -7,15 +7,10 @@ import zipfile
 
 import bpy
 import pytest
+from cli_run import run
 from conftest import CLOSED, solid_checks
 from images import blank, letter_l, ring_and_island
 from judges import admesh, gltf_validate, prusa_info
-
-
-def run(ext, capfd, *argv):
-    code = ext.cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def test_plate_stl_glb_3mf_and_report(ext, scene, tmp_path, capfd):

@@ -5,7 +5,8 @@ The repository root is itself the Blender extension package (its
 ``__init__.py`` imports ``bpy``), so it is never imported here.  Instead the
 root goes on ``sys.path`` so that ``core`` is importable as a top-level
 package (``core`` only uses relative imports within itself).  This folder goes
-on ``sys.path`` too, for the shared helpers in ``core_helpers.py``.
+on ``sys.path`` too, for ``core_helpers.py``, and so does ``tests/helpers``, the helpers
+every tier shares.
 """
 
 from __future__ import annotations
@@ -15,6 +16,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-for _path in (HERE, REPO_ROOT):
+for _path in (HERE, os.path.join(REPO_ROOT, "tests", "helpers"), REPO_ROOT):
     if _path not in sys.path:
         sys.path.insert(0, _path)

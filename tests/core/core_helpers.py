@@ -12,6 +12,12 @@ from core.settings import ReliefSettings
 
 # --- images -------------------------------------------------------------------------------------
 
+def srgb_decode(v):
+    """sRGB -> linear light, written out independently of core.image (float64)."""
+    v = np.asarray(v, dtype=np.float64)
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
 def make_image(grey, alpha=None, path="<memory>") -> LoadedImage:
     """A decoded image straight from arrays (rows top to bottom), no file involved."""
     grey = np.ascontiguousarray(grey, dtype=np.float32)

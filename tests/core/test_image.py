@@ -9,16 +9,11 @@ import pathlib
 
 import numpy as np
 import pytest
+from core_helpers import srgb_decode
 from PIL import Image
 
 from core.errors import ImageToPrintError
 from core.image import image_size, linear_to_srgb, load_image, srgb_to_linear
-
-
-def srgb_decode(v):
-    """sRGB -> linear light, written out independently of core.image (float64)."""
-    v = np.asarray(v, dtype=np.float64)
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
 
 
 def srgb_encode(v):

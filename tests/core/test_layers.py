@@ -69,3 +69,25 @@ def test_compute_never_touches_bpy():
                 module = getattr(node, "module", "") or ""
                 assert isinstance(node, ast.ImportFrom) and node.level == 2 and module.split(".")[0] == "core", \
                     f"{path}:{node.lineno} imports {module} in the worker thread"
+
+
+def test_test_helpers_are_written_once():
+    """A helper (any top-level function that is not a test) has one body across every tier's files."""
+    seen: dict = {}
+    repeated = []
+    for folder, _, files in os.walk(os.path.join(REPO_ROOT, "tests")):
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            for node in ast.parse(open(path).read()).body:
+                body = node.body[1:] if isinstance(node, ast.FunctionDef) and ast.get_docstring(node) else \
+                    getattr(node, "body", [])
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("test_") and len(body) > 1:
+                    key = ast.dump(ast.Module(body=body, type_ignores=[]))
+                    where = f"{os.path.relpath(path, REPO_ROOT)}:{node.name}"
+                    if key in seen:
+                        repeated.append(f"{where} repeats {seen[key]}")
+                    seen.setdefault(key, where)
+    assert len(seen) > 50, "the walk found too few helpers"
+    assert repeated == []

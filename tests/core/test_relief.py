@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from core_helpers import make_image, native
+from core_helpers import make_image, native, srgb_decode
 
 from core.errors import ImageToPrintError
 from core.gridmesh import cells_from_vertex_mask
@@ -24,11 +24,6 @@ from core.relief import (
     plan_relief,
     validate,
 )
-
-
-def srgb_decode(v):
-    v = np.asarray(v, dtype=np.float64)
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
 
 
 def ramp(h=4, w=6):

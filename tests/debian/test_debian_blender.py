@@ -11,7 +11,6 @@ import glob
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 
@@ -19,7 +18,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "debian-blender.sh")
-sys.path.insert(0, os.path.join(ROOT, "tests", "blender"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))  # shared by every tier
+
+from judges import admesh, stl_triangles
 
 WORK = "/tmp/image-to-print-test"  # inside the Debian root
 USER = f"{WORK}/user"
@@ -55,12 +56,6 @@ def installed():
     shutil.rmtree(work, ignore_errors=True)
 
 
-def stl_triangles(path):
-    with open(path, "rb") as fh:
-        fh.seek(80)
-        return struct.unpack("<I", fh.read(4))[0]
-
-
 def test_it_is_debians_blender_on_python_313(installed):
     rc, out, err = blender("-b", "--python-expr", "import sys, bpy; print('PY', sys.version_info[:2], bpy.app.version)")
     assert rc == 0, out + err
@@ -76,7 +71,6 @@ def test_the_cp313_wheels_were_installed(installed):
 
 
 def test_relief_command_writes_a_closed_printable_stl(installed):
-    from judges import admesh
 
     rc, out, err = blender("-b", "-c", "image_to_print", "relief", f"{WORK}/sunflower.png",
                            "-o", f"{WORK}/relief.stl", "--report", f"{WORK}/relief.json", "--width", 60,
@@ -96,7 +90,6 @@ def test_relief_command_writes_a_closed_printable_stl(installed):
 
 def test_trace_command_sets_geometry_nodes_inputs_on_43(installed):
     """Debian's 4.3 has the old ID-property modifier inputs: the trace solid's Height must still apply."""
-    from judges import admesh
 
     rc, out, err = blender("-b", "-c", "image_to_print", "trace", f"{WORK}/sunflower.png", "-o", f"{WORK}/t.stl",
                            "--width", 40, "--height", 3, "--base", 0)
