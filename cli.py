@@ -174,25 +174,18 @@ def run_route(name: str, args) -> int:
 
 
 def run_check(args) -> int:
-    import math
-
     from .core.errors import ImageToPrintError
     from .core.report import check_writable, write_json
-    from .core.schema import from_args
+    from .core.schema import check_ranges, from_args
     from .operators.check import check_object, thresholds_from_scene
     from .operators.mesh_import import imported_meshes
 
     report_path = check_writable(args.report) if args.report else None
     context = _context()
     thresholds = from_args(thresholds_from_scene(context.scene), args)
-    if not 0.0 <= thresholds.overhang_deg <= 90.0 or math.isnan(thresholds.overhang_deg):
-        raise ImageToPrintError(f"overhang must be between 0 and 90 degrees, got {thresholds.overhang_deg}")
+    check_ranges(thresholds)
     if not thresholds.min_thickness_mm > 0:
-        raise ImageToPrintError(f"minimum thickness must be a positive number in mm, got {thresholds.min_thickness_mm}")
-    if not thresholds.nozzle_mm > 0:
-        raise ImageToPrintError(f"nozzle width must be a positive number in mm, got {thresholds.nozzle_mm}")
-    if not min(thresholds.build_volume_mm) > 0:
-        raise ImageToPrintError("build volume must be three positive sizes in mm")
+        raise ImageToPrintError(f"--min-thickness must be a positive number in mm, got {thresholds.min_thickness_mm:g}")
     with imported_meshes(context, args.mesh) as objects:
         reports = [check_object(context, obj, thresholds) for obj in objects]
     for report in reports:

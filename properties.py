@@ -39,7 +39,7 @@ def _prop(s: Setting):
     spec = s.spec
     common: dict[str, Any] = {"name": spec.label, "description": s.describe()}
     limits: dict[str, Any] = {key: value for key, value in
-                              (("min", spec.min), ("max", spec.max), ("soft_max", spec.soft_max)) if value is not None}
+                              (("min", spec.min), ("max", s.max), ("soft_max", spec.soft_max)) if value is not None}
     default = s.default if s.default is not None else spec.none_default
     kind = s.kind
     if kind == "enum":

@@ -35,6 +35,7 @@ class LoadedImage:
     rgba8: np.ndarray  # (H, W, 4) uint8, display colours for textures
     bits: int  # 8 or 16: precision of the grey channel in the file
     path: str
+    warnings: tuple[str, ...] = ()  # what decoding had to change (NaN pixels read as black)
 
     @property
     def width(self) -> int:
@@ -128,8 +129,26 @@ def load_image(path: str, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> Loa
         raise ImageToPrintError(f"cannot decode {name} (truncated or corrupt?): {exc}") from None
 
 
+def require_size(img: LoadedImage, min_px: int, what: str) -> None:
+    """Refuse an image too thin for a route (a 1 x 10000 strip) in words a person understands."""
+    if min(img.width, img.height) < min_px:
+        raise ImageToPrintError(
+            f"{os.path.basename(img.path)} is {img.width} x {img.height} pixels: too thin to {what}; "
+            f"it needs at least {min_px} pixels in each direction")
+
+
+def require_length(img: LoadedImage, width_mm: float, limit_mm: float) -> None:
+    """Refuse a width that makes the image's other side absurd (a 1 x 10000 strip 80 mm wide)."""
+    length = width_mm * img.height / img.width
+    if length > limit_mm:
+        raise ImageToPrintError(
+            f"{os.path.basename(img.path)} is {img.width} x {img.height} pixels, so {width_mm:g} mm wide makes it "
+            f"{length:,.0f} mm long, over {limit_mm:g} mm: crop the image or give a smaller width")
+
+
 def _decode(im, path: str, file_format: str | None) -> LoadedImage:
     mode = im.mode
+    notes: list[str] = []
     alpha = None
     bits = 8
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
@@ -143,7 +162,14 @@ def _decode(im, path: str, file_format: str | None) -> LoadedImage:
         g8 = np.round(grey * 255).astype(np.uint8)
         rgba8 = np.dstack([g8, g8, g8, np.full_like(g8, 255)])
     elif mode == "F":
-        grey = np.clip(np.asarray(im, dtype=np.float32), 0.0, 1.0)
+        grey = np.asarray(im, dtype=np.float32)
+        bad = ~np.isfinite(grey)
+        if bad.any():  # NaN would pass np.clip and poison every later step
+            n = int(bad.sum())
+            notes.append(f"{os.path.basename(path)}: {n:,} pixel{'s' if n != 1 else ''} held no number "
+                         "(NaN or infinity) and were read as black (infinity as white)")
+            grey = np.nan_to_num(grey, nan=0.0, posinf=1.0, neginf=0.0)
+        grey = np.clip(grey, 0.0, 1.0)
         bits = 16
         g8 = np.round(grey * 255).astype(np.uint8)
         rgba8 = np.dstack([g8, g8, g8, np.full_like(g8, 255)])
@@ -164,4 +190,4 @@ def _decode(im, path: str, file_format: str | None) -> LoadedImage:
                 if a.min() < 1.0:
                     alpha = a
     return LoadedImage(grey=np.ascontiguousarray(grey, dtype=np.float32), alpha=alpha,
-                       rgba8=np.ascontiguousarray(rgba8), bits=bits, path=path)
+                       rgba8=np.ascontiguousarray(rgba8), bits=bits, path=path, warnings=tuple(notes))

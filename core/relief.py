@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import ImageToPrintError
+from .schema import UNIT_MAX, check_ranges
 from .gridmesh import cells_from_vertex_mask
-from .image import LoadedImage, srgb_to_linear
+from .image import LoadedImage, require_length, require_size, srgb_to_linear
 from .raster import resample
 from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
 
@@ -69,6 +70,7 @@ def _positive(value: float, what: str) -> None:
 
 def validate(s: ReliefSettings) -> None:
     """Reject nonsense settings with one line that says which and why."""
+    check_ranges(s)
     if s.mode not in MODES:
         raise ImageToPrintError(f"mode must be one of {', '.join(MODES)}, got {s.mode}")
     _positive(s.width_mm, "width (mm)")
@@ -219,16 +221,15 @@ def _fill_from_neighbours(values: np.ndarray, known: np.ndarray) -> np.ndarray:
 def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     """The height field of a relief or lithophane from a decoded image."""
     validate(s)
-    if img.width < 2 or img.height < 2:
-        raise ImageToPrintError(
-            f"image is {img.width}x{img.height} pixels: too small for a relief (at least 2x2 needed)")
+    require_size(img, 2, "make a relief from")
+    require_length(img, s.width_mm, UNIT_MAX["mm"])
     nx, ny, nf, spacing = grid_shape(img.width, img.height, s)
     total = (nx + 2 * nf) * (ny + 2 * nf)
     if total > MAX_GRID_VERTICES:
         raise ImageToPrintError(
             f"{nx + 2 * nf}x{ny + 2 * nf} samples ({total / 1e6:.0f} million) is too many; "
             f"use a larger sample spacing or a smaller width")
-    warnings: list[str] = []
+    warnings: list[str] = list(img.warnings)
 
     if img.alpha is not None:
         # Colours hidden under transparent pixels must not bleed into the visible ones:

@@ -25,6 +25,11 @@ from typing import Any
 # on the command line, radians in Blender (an ANGLE property shows degrees).
 UNITS = {"mm": "mm", "mm2": "mm²", "deg": "°", "mp": "megapixels", "s": "s", "": ""}
 
+# The sane physical range where a setting declares no ``max`` of its own: no printer is 5 m wide,
+# no job runs for a day. Numbers outside [min, max] (NaN and infinity included) are refused where
+# they enter, with the flag and the range named (:func:`check_ranges`).
+UNIT_MAX = {"mm": 5000.0, "mm2": 1.0e6, "deg": 360.0, "mp": 1000.0, "s": 86400.0, "": 1000.0}
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -101,6 +106,11 @@ class Setting:
                 break
         return "--" + name.replace("_", "-")
 
+    @property
+    def max(self) -> float:
+        """The largest value accepted anywhere: the declared ``max``, else the unit's physical limit."""
+        return self.spec.max if self.spec.max is not None else UNIT_MAX[self.spec.unit]
+
     def describe(self) -> str:
         """Help with the unit and the default, as the UI tooltips and ``--help`` show them."""
         unit = UNITS[self.spec.unit]
@@ -121,6 +131,32 @@ def settings_of(cls) -> list[Setting]:
         default = f.default if f.default is not dataclasses.MISSING else factory()
         out.append(Setting(f.name, default, spec))
     return out
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+def check_ranges(settings) -> None:
+    """Refuse a non-finite or out-of-range number in ``settings``, naming the flag and the range."""
+    import math
+
+    from .errors import ImageToPrintError
+
+    for s in settings_of(type(settings)):
+        if s.kind not in ("int", "float", "vector"):
+            continue
+        value = getattr(settings, s.name)
+        if value is None:
+            continue
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        lo = s.spec.min if s.spec.min is not None else -s.max
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= s.max:
+                unit = {"deg": " degrees"}.get(s.spec.unit, f" {UNITS[s.spec.unit]}" if s.spec.unit else "")
+                name = s.flag if s.flag else s.spec.label
+                shown = " ".join(_g(x) if isinstance(x, (int, float)) else repr(x) for x in values)
+                raise ImageToPrintError(f"{name} must be from {_g(lo)} to {_g(s.max)}{unit}, got {shown}")
 
 
 def from_dict(cls, values: dict):
@@ -147,10 +183,14 @@ def _number(kind: str, unit: str):
     cast = int if kind == "int" else float
 
     def parse(text):
+        import math
+
         try:
             value = cast(text)
-        except ValueError:
-            what = "a whole number" if cast is int else "a number"
+            if not math.isfinite(value):
+                raise ValueError
+        except (ValueError, OverflowError):
+            what = "a whole number" if cast is int else "a finite number"
             raise argparse.ArgumentTypeError(f"expected {what}{' in ' + unit if unit else ''}, got '{text}'") \
                 from None
         return value

@@ -33,12 +33,16 @@ def run_job(backend_name: str, job: Job, progress: Progress | None = None,
     registry = backends()
     if backend_name not in registry:
         raise ImageToPrintError(f"unknown backend '{backend_name}' (choose from {', '.join(registry)})")
-    if not (job.size_mm > 0 and job.min_thickness_mm > 0 and job.inflation >= 0 and job.detail_mm >= 0):
-        raise ImageToPrintError("size and minimum thickness must be positive; inflation and detail not negative")
-    if not 16 <= job.resolution <= 2048:
-        raise ImageToPrintError(f"resolution must be between 16 and 2048 samples, got {job.resolution}")
+    from dataclasses import asdict
+
+    from ..schema import check_ranges
+    from .settings import AISettings
+
+    check_ranges(AISettings.from_dict(asdict(job)))  # the job's settings, each within its declared range
     backend = registry[backend_name]
     ok, reason = backend.available(job)
     if not ok:
         raise ImageToPrintError(reason)
-    return backend.run(job, progress or (lambda fraction, text: None), cancel or threading.Event())
+    result = backend.run(job, progress or (lambda fraction, text: None), cancel or threading.Event())
+    result.warnings[:0] = list(job.image.warnings)
+    return result

@@ -34,8 +34,8 @@ class AISettings:
     depth_mm: float = setting(4.0, "Depth Detail", "Depth-model backend: how far the nearest point stands out",
                               unit="mm", min=0.0, soft_max=30.0)
     resolution: int = setting(320, "Resolution", "Samples along the longest side", min=16, max=2048)
-    timeout_s: float = setting(600.0, "Timeout", "Remote backends: deadline for the whole job", unit="s",
-                               min=1.0, ui=False, flag="--timeout")
+    timeout_s: float = setting(240.0, "Timeout", "Remote backends: deadline for the whole job", unit="s",
+                               min=0.1, max=86400.0, ui=False, flag="--timeout")
 
     @classmethod
     def from_dict(cls, values: dict) -> AISettings:

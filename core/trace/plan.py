@@ -18,7 +18,8 @@ import numpy as np
 
 from .. import raster
 from ..errors import ImageToPrintError
-from ..image import LoadedImage
+from ..schema import UNIT_MAX, check_ranges
+from ..image import LoadedImage, require_length, require_size
 from . import bitmap
 from . import loops as lp
 from .settings import BASE_SHAPES, ENGINES, HOLE_POSITIONS, MODES, SOURCES, TraceSettings
@@ -66,6 +67,7 @@ def _non_negative(value: float, what: str) -> None:
 
 
 def validate(s: TraceSettings) -> None:
+    check_ranges(s)
     for choice, allowed, what in ((s.mode, MODES, "mode"), (s.source, SOURCES, "source"),
                                   (s.engine, ENGINES, "engine"), (s.base_shape, BASE_SHAPES, "base shape"),
                                   (s.hole_position, HOLE_POSITIONS, "hole position")):
@@ -397,6 +399,8 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
     the stats: the rasterised outline compared with the traced bitmap.
     """
     validate(s)
+    require_size(img, 2, "trace")
+    require_length(img, s.width_mm, UNIT_MAX["mm"])
     t_start = time.perf_counter()
 
     def report(fraction: float, text: str) -> None:
@@ -437,7 +441,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
     report(0.2, "shaping")
     # name, role, mask, z0, height, bevel, colour, grid factor (the mask's pixel is factor x px_mm)
     masks: list[tuple[str, str, np.ndarray, float, float, float, tuple, int]] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(img.warnings)
     hole_centre = None
     base = s.base_mm
     # the design reaches into the base (past a rounded bottom edge too), so they overlap

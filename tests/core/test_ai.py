@@ -105,8 +105,13 @@ def test_cancel_stops_the_job():
 
 def test_bad_job_settings():
     rgba, _ = disc_rgba()
-    with pytest.raises(ImageToPrintError, match="positive"):
+    with pytest.raises(ImageToPrintError, match=r"^--size must be from 1 to 5000 mm, got -5$"):
         run_job("builtin", Job(image=image_from(rgba), size_mm=-5))
+    for flag, field in (("--size", "size_mm"), ("--inflation", "inflation"), ("--min-thickness", "min_thickness_mm"),
+                        ("--timeout", "timeout_s")):
+        for bad in (float("inf"), float("nan"), -1.0):
+            with pytest.raises(ImageToPrintError, match=f"^{flag} must be from "):
+                run_job("builtin", Job(image=image_from(rgba), **{field: bad}))
     with pytest.raises(ImageToPrintError, match="unknown backend"):
         run_job("magic", Job(image=image_from(rgba)))
 

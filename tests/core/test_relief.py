@@ -64,22 +64,22 @@ BAD_SETTINGS = [
     ("negative width", dict(width_mm=-10.0), "width"),
     ("nan width", dict(width_mm=float("nan")), "width"),
     ("infinite width", dict(width_mm=float("inf")), "width"),
-    ("zero sample spacing", dict(sample_mm=0.0), "sample spacing"),
+    ("zero sample spacing", dict(sample_mm=0.0), "--sample-mm must be from 0.01 to 5000 mm"),
     ("unknown mode", dict(mode="SCULPT"), "mode"),
     ("min equals max thickness", dict(mode="LITHOPHANE", min_thickness_mm=2.0, max_thickness_mm=2.0), "minimum"),
     ("min above max thickness", dict(mode="LITHOPHANE", min_thickness_mm=3.0, max_thickness_mm=1.0), "minimum"),
-    ("zero min thickness", dict(mode="LITHOPHANE", min_thickness_mm=0.0), "minimum"),
+    ("zero min thickness", dict(mode="LITHOPHANE", min_thickness_mm=0.0), "--min-thickness"),
     ("unknown translucency", dict(mode="LITHOPHANE", translucency="FOG"), "translucency"),
     ("transmittance 1", dict(mode="LITHOPHANE", transmittance_1mm=1.0), "transmittance"),
     ("transmittance 0", dict(mode="LITHOPHANE", transmittance_1mm=0.0), "transmittance"),
     ("unknown alpha mode", dict(alpha_mode="IGNORE"), "alpha"),
     ("black point at white point", dict(black_point=0.5, white_point=0.5), "levels"),
-    ("white point above 1", dict(white_point=1.5), "levels"),
-    ("negative black point", dict(black_point=-0.1), "levels"),
+    ("white point above 1", dict(white_point=1.5), "White Point must be from 0 to 1"),
+    ("negative black point", dict(black_point=-0.1), "Black Point"),
     ("zero gamma", dict(gamma=0.0), "gamma"),
     ("negative smoothing", dict(smoothing=-1.0), "smoothing"),
     ("nan smoothing", dict(smoothing=float("nan")), "smoothing"),
-    ("negative frame", dict(frame_width_mm=-1.0), "frame width"),
+    ("negative frame", dict(frame_width_mm=-1.0), "--frame must be from 0"),
     ("negative hole", dict(hole_diameter_mm=-3.0), "hole"),
     ("frame too wide", dict(width_mm=20.0, frame_width_mm=10.0), "frame width"),
     ("frame wider than plate", dict(width_mm=20.0, frame_width_mm=15.0), "frame width"),
@@ -105,10 +105,9 @@ def test_validate_accepts_edge_values():
     validate(ReliefSettings(width_mm=20.0, frame_width_mm=9.99))
     validate(ReliefSettings(black_point=0.0, white_point=1.0))
     validate(ReliefSettings(max_megapixels=0.0))
-    # lithophane thickness replaces base and depth, so those are not checked there
-    validate(ReliefSettings(mode="LITHOPHANE", depth_mm=0.0, base_mm=0.0))
-    # the spacing is unused at native resolution
-    validate(ReliefSettings(native_resolution=True, sample_mm=0.0))
+    # every number at the ends of its declared range
+    validate(ReliefSettings(mode="LITHOPHANE", depth_mm=0.01, base_mm=0.01, sample_mm=0.01))
+    validate(ReliefSettings(width_mm=5000.0, sample_mm=5.0, min_thickness_mm=0.01))
 
 
 def test_plan_relief_validates_first():
@@ -214,7 +213,7 @@ def test_estimate_matches_plan_relief_samples():
 
 
 def test_too_many_samples_is_refused_before_allocating():
-    s = ReliefSettings(width_mm=10_000.0, sample_mm=0.1)
+    s = ReliefSettings(width_mm=5000.0, sample_mm=0.02)
     with pytest.raises(ImageToPrintError, match="too many"):
         plan_relief(make_image(np.zeros((2, 2), np.float32)), s)
     nx, ny, _, _ = grid_shape(2, 2, s)
@@ -310,7 +309,7 @@ def test_invert_flips_the_tones():
 
 def test_too_small_images_are_refused():
     for shape in [(1, 1), (1, 5), (5, 1)]:
-        with pytest.raises(ImageToPrintError, match="too small"):
+        with pytest.raises(ImageToPrintError, match=r"is \d+ x \d+ pixels: too thin to make a relief from; it needs at least 2 pixels"):
             plan_relief(make_image(np.zeros(shape, np.float32)), native())
 
 

@@ -224,13 +224,13 @@ def test_multi_colour_layers_are_ordered_dark_to_light(tmp_path):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(width_mm=0.0), "width must be greater than 0"),
+    (dict(width_mm=0.0), "--width must be from 1 to 5000 mm, got 0"),
     (dict(mode="ROUND"), "unknown mode"),
-    (dict(threshold=1.5), "threshold must be between 0 and 1"),
+    (dict(threshold=1.5), "Threshold must be from 0 to 1, got 1.5"),
     (dict(mode="KEYCHAIN", hole_mm=0.0), "needs a hole"),
     (dict(mode="CUTTER", flange_thickness_mm=20.0, height_mm=12.0), "flange must be thinner"),
     (dict(bevel_mm=1.0, height_mm=2.0), "bevel"),
-    (dict(mode="MULTI", colours=1), "2 to 8 colours"),
+    (dict(mode="MULTI", colours=1), "--colours must be from 2 to 8, got 1"),
 ])
 def test_bad_settings_are_refused_in_one_line(kw, message):
     with pytest.raises(ImageToPrintError, match=message) as info:
