@@ -105,24 +105,21 @@ def _context():
 
 
 def _outputs(args) -> tuple[list[str], str | None]:
-    """(the -o files, the report file), checked before any work: writable, and a format we export."""
+    """(the -o files, the report file): a format we export, each folder there (checked before any work;
+    ``core.outputs.Outputs`` then proves each folder takes files and that no two paths are one)."""
     from .core.errors import ImageToPrintError
-    from .core.report import check_writable
+    from .core.outputs import check_output_path
     from .operators.export import FORMATS
 
-    outputs = [check_writable(path) for path in args.output]
+    outputs = [check_output_path(path) for path in args.output]
     for path in outputs:
         if os.path.splitext(path)[1].lower() not in FORMATS:
             raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
-    return outputs, (check_writable(args.report) if args.report else None)
+    return outputs, (check_output_path(args.report) if args.report else None)
 
 
 def _finish(name, report, written, report_path, warnings) -> int:
-    """Write the report, print what was written and the verdict; the exit code."""
-    from .core.report import write_json
-
-    if report_path:
-        write_json(report_path, report)
+    """Print what was written and the verdict; the exit code."""
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for path in written:
@@ -136,19 +133,23 @@ def _finish(name, report, written, report_path, warnings) -> int:
 
 
 def run_route(name: str, args) -> int:
-    """Every route the same way: flags -> settings, validate, check the outputs, build, check,
-    export, report. A failure or Ctrl-C after the build takes back everything it made."""
+    """Every route the same way: flags -> settings, validate, check the paths, build, check, export,
+    report, then every file at once. A failure, Ctrl-C or SIGTERM takes back everything it made:
+    the objects and every temporary file; files that were there before are left as they were."""
     import bpy
 
+    from .core.outputs import Outputs
+    from .core.report import dump_json
     from .operators.blender_mesh import removed_on_failure
     from .operators.check import check_object
-    from .operators.export import export_objects
+    from .operators.export import write_export
     from .operators.route import routes
 
     route = routes()[name]
     settings, options = route.from_args(args)
     route.validate(settings)
     outputs, report_path = _outputs(args)
+    inputs = [args.image] + [options[k] for k in ("model_path",) if options.get(k)]
     context = _context()
     last = {"text": ""}
 
@@ -157,47 +158,57 @@ def run_route(name: str, args) -> int:
             last["text"] = text
             print(f"  {round(fraction * 100):3d}% {text}", flush=True)
 
-    made = route.build(context, args.image, settings, options, progress if route.prints_progress else None)
-    with removed_on_failure(made.objects):
-        parts = made.reports or [check_object(context, obj) for obj in made.objects]
-        written = [export_objects(context, made.objects, path) for path in outputs]
-    if not made.parts:
-        report = dict(parts[0])
-    else:
-        blocking = sorted({b for r in parts for b in r["blocking"]})
-        report = {"triangles": sum(r["triangles"] for r in parts), "volume_mm3": sum(r["volume_mm3"] for r in parts),
-                  "printable": not blocking, "blocking": blocking, "parts": parts}
-    report.update({"route": route.name, "image": os.path.abspath(args.image), "outputs": written,
-                   "settings": settings.to_dict(), "warnings": made.warnings, "blender": bpy.app.version_string,
-                   **made.info})
-    return _finish(made.label, report, written, report_path, made.warnings)
+    with Outputs(outputs + [report_path], inputs) as out:
+        made = route.build(context, args.image, settings, options, progress if route.prints_progress else None)
+        with removed_on_failure(made.objects):
+            parts = made.reports or [check_object(context, obj) for obj in made.objects]
+            for path in outputs:
+                write_export(context, made.objects, out, path)
+            if not made.parts:
+                report = dict(parts[0])
+            else:
+                blocking = sorted({b for r in parts for b in r["blocking"]})
+                report = {"triangles": sum(r["triangles"] for r in parts),
+                          "volume_mm3": sum(r["volume_mm3"] for r in parts),
+                          "printable": not blocking, "blocking": blocking, "parts": parts}
+            report.update({"route": route.name, "image": os.path.abspath(args.image), "outputs": outputs,
+                           "settings": settings.to_dict(), "warnings": made.warnings,
+                           "blender": bpy.app.version_string, **made.info})
+            if report_path:
+                dump_json(out.temp(report_path), report)
+            out.commit()
+    return _finish(made.label, report, outputs, report_path, made.warnings)
 
 
 def run_check(args) -> int:
     from .core.errors import ImageToPrintError
-    from .core.report import check_writable, write_json
+    from .core.outputs import Outputs, check_output_path
+    from .core.report import dump_json
     from .core.schema import check_ranges, from_args
     from .operators.check import check_object, thresholds_from_scene
     from .operators.mesh_import import imported_meshes
 
-    report_path = check_writable(args.report) if args.report else None
+    report_path = check_output_path(args.report) if args.report else None
     context = _context()
     thresholds = from_args(thresholds_from_scene(context.scene), args)
     check_ranges(thresholds)
     if not thresholds.min_thickness_mm > 0:
         raise ImageToPrintError(f"--min-thickness must be a positive number in mm, got {thresholds.min_thickness_mm:g}")
-    with imported_meshes(context, args.mesh) as objects:
-        reports = [check_object(context, obj, thresholds) for obj in objects]
-    for report in reports:
-        report["source"] = os.path.abspath(args.mesh)
-    if len(reports) == 1:
-        result = reports[0]
-    else:
-        blocking = sorted({name for r in reports for name in r["blocking"]})
-        result = {"objects": reports, "blocking": blocking, "printable": not blocking,
-                  "triangles": sum(r["triangles"] for r in reports)}
+    with Outputs([report_path], [args.mesh]) as out:
+        with imported_meshes(context, args.mesh) as objects:
+            reports = [check_object(context, obj, thresholds) for obj in objects]
+        for report in reports:
+            report["source"] = os.path.abspath(args.mesh)
+        if len(reports) == 1:
+            result = reports[0]
+        else:
+            blocking = sorted({name for r in reports for name in r["blocking"]})
+            result = {"objects": reports, "blocking": blocking, "printable": not blocking,
+                      "triangles": sum(r["triangles"] for r in reports)}
+        if report_path:
+            dump_json(out.temp(report_path), result)
+        out.commit()
     if report_path:
-        write_json(report_path, result)
         print(f"wrote {report_path}")
     for report in reports:
         size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
@@ -225,7 +236,7 @@ def main(argv: list[str]) -> int:
         except SystemExit as exc:  # --help, or argparse's own exit
             return int(exc.code or 0)
         if not args.command:
-            parser.print_help()
+            print(f"{PROG}: error: no SUBCOMMAND given (relief, trace, ai or check); see --help", file=sys.stderr)
             return EXIT_USAGE
         if args.command in COMMANDS:
             return COMMANDS[args.command](args)

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import ImageToPrintError
-from .schema import UNIT_MAX, check_ranges
 from .gridmesh import cells_from_vertex_mask
 from .image import LoadedImage, require_length, require_size, srgb_to_linear
 from .raster import resample
+from .schema import UNIT_MAX, check_ranges
 from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
 
 __all__ = ["PRESETS", "ReliefSettings", "ReliefPlan", "plan_relief", "estimate", "apply_preset", "validate"]

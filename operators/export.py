@@ -72,50 +72,65 @@ def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
     return export_objects(context, [obj], path, ascii_stl)
 
 
-def export_objects(context, objects, path: str, ascii_stl: bool = False) -> str:
+def export_objects(context, objects, path: str, ascii_stl: bool = False, inputs=()) -> str:
     """Write ``objects`` (modifiers applied, world space) into one file; the extension picks the format.
 
     STL, 3MF and OBJ are written in millimetres; GLB in glTF's metres.  3MF keeps one object
-    per input object.  The file appears only when complete (temporary file, then rename).
+    per input object.  The file appears only when complete and read back (``core/outputs.py``).
     """
+    from ..core.outputs import Outputs
+
+    with Outputs([path], inputs) as out:
+        write_export(context, objects, out, path, ascii_stl)
+        out.commit()
+    return os.path.abspath(path)
+
+
+def write_export(context, objects, out, path: str, ascii_stl: bool = False) -> None:
+    """Write ``objects`` into ``out``'s temporary file for ``path`` and say what it must hold."""
     from ..core.errors import ImageToPrintError
-    from ..core.report import atomic_path
+    from ..core.outputs import cause
 
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
         raise ImageToPrintError(f"unsupported output format '{ext or path}' (use .stl, .3mf, .obj or .glb)")
     if not objects:
         raise ImageToPrintError("nothing to export: select one or more mesh objects")
+    tmp_path = out.temp(path)
     mm_per_unit = 1.0 / blender_mesh.units_per_mm(context.scene)
-    with atomic_path(path) as tmp_path:
-        if ext == ".3mf":
-            from ..core.threemf import write_3mf
+    if ext == ".3mf":
+        from ..core.threemf import write_3mf
 
-            depsgraph = context.evaluated_depsgraph_get()
-            parts = []
-            for obj in objects:
-                arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm_per_unit)
-                parts.append((obj.name, arrays["co"], arrays["tris"]))
+        depsgraph = context.evaluated_depsgraph_get()
+        parts = []
+        for obj in objects:
+            arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm_per_unit)
+            parts.append((obj.name, arrays["co"], arrays["tris"]))
+        try:
             write_3mf(tmp_path, parts)
-        else:
-            scale = mm_per_unit / 1000.0 if ext == ".glb" else mm_per_unit  # glTF is metres
-            with _export_copies(context, objects, scale) as copies, _only_selected(context, copies), \
-                    blender_mesh.quiet_output():
-                if ext == ".stl":
-                    compat.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                      apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
-                                      ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
-                elif ext == ".obj":
-                    compat.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
-                                      apply_modifiers=True, global_scale=1.0, export_materials=False,
-                                      export_uv=True, export_normals=True)
-                else:  # the glTF exporter converts to Y up itself
-                    bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
-                                              use_selection=True, export_apply=True, export_materials='EXPORT',
-                                              export_texcoords=True, export_normals=True)
-    if not os.path.exists(path):
-        raise ImageToPrintError(f"could not write {path}")
-    return os.path.abspath(path)
+        except OSError as exc:
+            raise ImageToPrintError(f"cannot write {path}: {cause(exc, os.path.dirname(path))}") from None
+        return
+    scale = mm_per_unit / 1000.0 if ext == ".glb" else mm_per_unit  # glTF is metres
+    with _export_copies(context, objects, scale) as copies, _only_selected(context, copies), \
+            blender_mesh.quiet_output():
+        if ext == ".stl":  # Blender's exporter triangulates every face: a polygon of n corners is n - 2
+            out.expect(path, triangles=sum(len(o.data.loops) - 2 * len(o.data.polygons) for o in copies))
+        try:
+            if ext == ".stl":
+                compat.stl_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                  apply_modifiers=True, global_scale=1.0, use_scene_unit=False,
+                                  ascii_format=ascii_stl, forward_axis='Y', up_axis='Z')
+            elif ext == ".obj":
+                compat.obj_export(filepath=tmp_path, check_existing=False, export_selected_objects=True,
+                                  apply_modifiers=True, global_scale=1.0, export_materials=False,
+                                  export_uv=True, export_normals=True)
+            else:  # the glTF exporter converts to Y up itself
+                bpy.ops.export_scene.gltf(filepath=tmp_path, check_existing=False, export_format='GLB',
+                                          use_selection=True, export_apply=True, export_materials='EXPORT',
+                                          export_texcoords=True, export_normals=True)
+        except (RuntimeError, OSError) as exc:  # the glTF exporter raises on a full disk
+            raise ImageToPrintError(f"cannot write {path}: {cause(exc, os.path.dirname(path))}") from None
 
 
 class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):

@@ -235,6 +235,8 @@ def _from_args(args):
     if args.threshold != "auto":
         try:
             s.threshold = float(args.threshold)
+            if not 0.0 <= s.threshold <= 1.0:  # NaN too
+                raise ValueError
         except ValueError:
             raise ImageToPrintError(f"--threshold must be auto or a number from 0 to 1, got '{args.threshold}'") \
                 from None

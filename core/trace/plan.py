@@ -18,8 +18,8 @@ import numpy as np
 
 from .. import raster
 from ..errors import ImageToPrintError
-from ..schema import UNIT_MAX, check_ranges
 from ..image import LoadedImage, require_length, require_size
+from ..schema import UNIT_MAX, check_ranges
 from . import bitmap
 from . import loops as lp
 from .settings import BASE_SHAPES, ENGINES, HOLE_POSITIONS, MODES, SOURCES, TraceSettings

@@ -117,7 +117,7 @@ BAD_ARGS = [
     (["relief", "{img}", "-o", "{tmp}/x.stl", "--width", "0"], "width"),
     (["relief", "{img}", "-o", "{tmp}/x.stl", "--preset", "lithophane", "--min-thickness", "3",
       "--max-thickness", "1"], "minimum thickness"),
-    (["relief", "{img}", "-o", "{tmp}/x.stl", "--width", "abc"], "expected a number"),
+    (["relief", "{img}", "-o", "{tmp}/x.stl", "--width", "abc"], "expected a finite number"),
     (["relief", "{img}", "-o", "{tmp}/no/such/folder/x.stl"], "does not exist"),
     (["relief", "{img}", "-o", "{tmp}"], "folder"),
     (["relief", "{img}", "-o", "{tmp}/x.fbx"], "unsupported"),
@@ -125,7 +125,7 @@ BAD_ARGS = [
     (["relief", "{zero}", "-o", "{tmp}/x.stl"], "empty"),
     (["relief", "{text}", "-o", "{tmp}/x.stl"], "not an image"),
     (["relief", "{trunc}", "-o", "{tmp}/x.stl"], "truncated"),
-    (["relief", "{tiny}", "-o", "{tmp}/x.stl"], "too small"),
+    (["relief", "{tiny}", "-o", "{tmp}/x.stl"], "too thin to make a relief from"),
     (["relief", "{img}", "-o", "{tmp}/x.stl", "--max-megapixels", "0.001"], "megapixel"),
 ]
 

@@ -309,7 +309,7 @@ def test_invert_flips_the_tones():
 
 def test_too_small_images_are_refused():
     for shape in [(1, 1), (1, 5), (5, 1)]:
-        with pytest.raises(ImageToPrintError, match=r"is \d+ x \d+ pixels: too thin to make a relief from; it needs at least 2 pixels"):
+        with pytest.raises(ImageToPrintError, match=r"is \d+ x \d+ pixels: too thin to make a relief from"):
             plan_relief(make_image(np.zeros(shape, np.float32)), native())
 
 

@@ -52,20 +52,20 @@ def test_check_writable_rejects_a_read_only_folder(tmp_path):
 # --- atomic_path --------------------------------------------------------------------------------
 
 def test_atomic_path_writes_beside_the_target_then_renames(tmp_path):
-    target = tmp_path / "model.stl"
+    target = tmp_path / "model.bin"
     with atomic_path(str(target)) as tmp:
         assert os.path.dirname(tmp) == str(tmp_path)
         assert tmp != str(target)
-        assert tmp.endswith(".stl")
+        assert tmp.endswith(".bin")
         assert not target.exists()
         with open(tmp, "wb") as fh:
             fh.write(b"solid")
     assert target.read_bytes() == b"solid"
-    assert listing(tmp_path) == ["model.stl"]
+    assert listing(tmp_path) == ["model.bin"]
 
 
 def test_atomic_path_leaves_no_file_when_the_body_raises(tmp_path):
-    target = tmp_path / "model.stl"
+    target = tmp_path / "model.bin"
     with pytest.raises(RuntimeError, match="exporter crashed"):
         with atomic_path(str(target)) as tmp:
             with open(tmp, "wb") as fh:
@@ -75,7 +75,7 @@ def test_atomic_path_leaves_no_file_when_the_body_raises(tmp_path):
 
 
 def test_atomic_path_keeps_the_old_file_when_the_body_raises(tmp_path):
-    target = tmp_path / "model.stl"
+    target = tmp_path / "model.bin"
     target.write_bytes(b"old")
     with pytest.raises(ValueError):
         with atomic_path(str(target)) as tmp:
@@ -83,24 +83,24 @@ def test_atomic_path_keeps_the_old_file_when_the_body_raises(tmp_path):
                 fh.write(b"new but broken")
             raise ValueError("boom")
     assert target.read_bytes() == b"old"
-    assert listing(tmp_path) == ["model.stl"]
+    assert listing(tmp_path) == ["model.bin"]
 
 
 def test_atomic_path_replaces_an_existing_file_on_success(tmp_path):
-    target = tmp_path / "model.stl"
+    target = tmp_path / "model.bin"
     target.write_bytes(b"old")
     with atomic_path(str(target)) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(b"new")
     assert target.read_bytes() == b"new"
-    assert listing(tmp_path) == ["model.stl"]
+    assert listing(tmp_path) == ["model.bin"]
 
 
 @pytest.mark.parametrize("leave", ["empty", "deleted"])
 def test_atomic_path_refuses_a_writer_that_wrote_nothing(tmp_path, leave):
     target = tmp_path / "model.glb"
     target.write_bytes(b"old")
-    with pytest.raises(ImageToPrintError, match="wrote nothing for model.glb"):
+    with pytest.raises(ImageToPrintError, match=r"^cannot write .*model.glb: the exporter wrote nothing$"):
         with atomic_path(str(target)) as tmp:
             if leave == "deleted":
                 os.remove(tmp)
