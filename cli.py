@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 bad usage or unreadable input (one line on stderr),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Image to Print: turn an image into a checked, printable solid.")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
     outputs = "output file: .stl (binary, mm), .3mf (mm), .obj (mm) or .glb; repeat for several"
+    limit_help = ("stop before building more triangles than this (default: what this machine's free memory "
+                  "allows; 0: no limit)")
 
     p = sub.add_parser("relief", help="image -> relief or lithophane (STL/GLB + JSON report)",
                        description="Make a relief or lithophane from IMAGE and export it. "
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--levels", type=float, nargs=2, metavar=("BLACK", "WHITE"),
                    help="input levels, 0..1 (the black and white points)")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")
+    p.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
 
     a = sub.add_parser("ai", help="image -> full 3D object (built-in, ONNX depth model, or a server)",
                        description="Infer a 3D object from IMAGE, make it printable and export it. Backends: "
@@ -70,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                    default="depth-anything-v2-small", help="which model --model is (pre/post-processing)")
     a.add_argument("--server", metavar="URL", help="server address (hunyuan, tripo)")
     a.add_argument("--report", metavar="PATH", help="write a JSON report")
+    a.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
 
     t = sub.add_parser("trace", help="logo or line art -> traced, extruded solid (plate, keychain, cutter, stamp)",
                        description="Trace IMAGE into Bezier curves, extrude them into a printable solid and export "
@@ -85,11 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="brightness cutoff: darker is ink (default auto: Otsu)")
     t.add_argument("--background", metavar="RRGGBB", help="background colour for --ink color (default: border)")
     t.add_argument("--report", metavar="PATH", help="write a JSON report")
+    t.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
 
     c = sub.add_parser("check", help="print checks of a mesh file (STL, OBJ, PLY, GLB)",
                        description="Check MESH for printability, on the mesh in millimetres (STL, OBJ and PLY "
                                    "are taken as mm, glTF as metres). Exit 0 printable, 3 not printable.")
     c.add_argument("mesh", metavar="MESH")
+    c.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
     c.add_argument("--report", metavar="PATH", help="write a JSON report")
     add_flags(c, CheckDefaults)
     return parser
@@ -195,7 +202,7 @@ def run_check(args) -> int:
     if not thresholds.min_thickness_mm > 0:
         raise ImageToPrintError(f"--min-thickness must be a positive number in mm, got {thresholds.min_thickness_mm:g}")
     with Outputs([report_path], [args.mesh]) as out:
-        with imported_meshes(context, args.mesh) as objects:
+        with imported_meshes(context, args.mesh, args.max_triangles) as objects:
             reports = [check_object(context, obj, thresholds) for obj in objects]
         for report in reports:
             report["source"] = os.path.abspath(args.mesh)
@@ -225,8 +232,69 @@ def run_check(args) -> int:
 COMMANDS = {"check": run_check}  # and every route, through run_route
 
 
+class _Signalled(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) arrived: unwind, so every ``finally`` takes back what the run made."""
+
+
+_SIGNALS: list[int] = []
+
+
+@contextlib.contextmanager
+def _signals_unwind():
+    """While a command runs, SIGINT and SIGTERM raise :class:`_Signalled` in the main thread (between
+    Python steps: a long step in C finishes first), and the old handlers come back afterwards."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        _SIGNALS.append(signum)
+        raise _Signalled()
+
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
 def main(argv: list[str]) -> int:
     """Run one subcommand; return the process exit code.  Never raises."""
+    from .core.outputs import remove_live
+
+    _SIGNALS.clear()
+    try:
+        with _signals_unwind():
+            return _main(argv)
+    except KeyboardInterrupt:  # a signal between our handlers' scope and the command
+        _SIGNALS.append(2)
+        return _interrupted()
+    finally:
+        remove_live()
+
+
+def _interrupted() -> int:
+    import signal
+
+    from .core.outputs import remove_live
+
+    remove_live()
+    signum = _SIGNALS[-1] if _SIGNALS else signal.SIGINT
+    name = signal.Signals(signum).name
+    print(f"{PROG}: interrupted ({name}); nothing was written", file=sys.stderr)
+    return 128 + int(signum)
+
+
+def _main(argv: list[str]) -> int:
     from .core.errors import ImageToPrintError
 
     try:
@@ -241,15 +309,18 @@ def main(argv: list[str]) -> int:
         if args.command in COMMANDS:
             return COMMANDS[args.command](args)
         return run_route(args.command, args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except (_UsageError, ImageToPrintError) as exc:
+        if _SIGNALS:  # a signal inside Blender's exporter comes back as its error
+            return _interrupted()
         message = str(exc)
         prefix = "" if message.startswith(PROG) else f"{PROG}: error: "
         print(prefix + message, file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
     except Exception as exc:  # never a traceback on the command line
+        if _SIGNALS:
+            return _interrupted()
         if os.environ.get("IMAGE_TO_PRINT_DEBUG"):
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

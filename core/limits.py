@@ -40,3 +40,47 @@ class CheckDefaults:
         d = asdict(self)
         d["build_volume_mm"] = list(self.build_volume_mm)
         return d
+
+
+# --- bounded work --------------------------------------------------------------------------------
+
+BYTES_PER_TRIANGLE = 400  # peak memory of build + checks + export, measured on reliefs (bpy 5.2)
+HARD_TRIANGLES = 100_000_000
+
+
+def available_memory() -> int:
+    """Bytes this machine can give a run now (Linux: MemAvailable; elsewhere physical memory)."""
+    import os
+
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def triangle_limit() -> int:
+    """The most triangles a run may make without the user's explicit override: half the memory
+    this machine has free, at :data:`BYTES_PER_TRIANGLE`, and never over :data:`HARD_TRIANGLES`."""
+    return int(min(HARD_TRIANGLES, max(1_000_000, available_memory() // 2 // BYTES_PER_TRIANGLE)))
+
+
+def check_work(triangles: int, what: str, limit: int | None, advice: str) -> None:
+    """Stop at once when ``triangles`` is over the limit (``limit`` None: :func:`triangle_limit`;
+    0 or below: no limit, the user's explicit override)."""
+    from .errors import ImageToPrintError
+
+    if limit is not None and limit <= 0:
+        return
+    cap = triangle_limit() if limit is None else limit
+    if triangles > cap:
+        gb = triangles * BYTES_PER_TRIANGLE / 1e9
+        raise ImageToPrintError(
+            f"{what} would have {triangles:,} triangles (about {gb:.1f} GB of memory), over the limit of {cap:,} "
+            f"{'for this machine' if limit is None else 'given'}: {advice}, or --max-triangles {triangles} to go ahead")

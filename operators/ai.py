@@ -221,8 +221,19 @@ def _from_args(args):
     from ..core.schema import from_args
 
     options = {"model_path": os.path.abspath(args.model) if args.model else "", "server": args.server or "",
-               "model": args.depth_model}
+               "model": args.depth_model, "max_triangles": args.max_triangles}
     return from_args(AISettings(), args), options
+
+
+def _check_work(image_path: str, settings, options) -> None:
+    """The height-field backends make a front and a back grid of ``resolution`` samples across."""
+    from ..core.ai import backends
+    from ..core.limits import check_work
+
+    backend = backends().get(settings.backend)
+    if backend is not None and backend.output == "heightfield":
+        res = settings.resolution
+        check_work(4 * res * res, "this AI mesh", options.get("max_triangles"), "use a lower --resolution")
 
 
 def _validate(settings) -> None:
@@ -239,4 +250,4 @@ def _realize(context, image_path: str, settings, options, payload) -> Made:
 
 
 ROUTE = Route("ai", "AI mesh", AISettings, _from_args, _validate, _compute, _realize, prepare=_prepare,
-              prints_progress=True)
+              check_work=_check_work, prints_progress=True)

@@ -26,9 +26,16 @@ def _import(context, path: str, kind: str) -> None:
 
 
 @contextlib.contextmanager
-def imported_meshes(context, path: str):
-    """Import ``path``; yield its mesh objects; remove everything it brought in afterwards."""
+def imported_meshes(context, path: str, max_triangles: int | None = None):
+    """Import ``path``; yield its mesh objects; remove everything it brought in afterwards.
+
+    The file is read through ``core.meshfile.precheck`` first: counts that do not fit the
+    file's bytes (which make Blender's PLY importer abort the process) and work over the
+    triangle limit stop here, in one line.
+    """
     from ..core.errors import ImageToPrintError
+    from ..core.limits import check_work
+    from ..core.meshfile import precheck
 
     if not os.path.isfile(path):
         raise ImageToPrintError(f"mesh file not found: {path}")
@@ -37,6 +44,11 @@ def imported_meshes(context, path: str):
     ext = os.path.splitext(path)[1].lower()
     if ext not in IMPORTERS:
         raise ImageToPrintError(f"unsupported mesh format '{ext}' (use .stl, .obj, .ply or .glb)")
+    try:
+        triangles = precheck(path)
+    except OSError as exc:
+        raise ImageToPrintError(f"cannot read {os.path.basename(path)}: {exc.strerror or exc}") from None
+    check_work(triangles, os.path.basename(path), max_triangles, "simplify it first (Decimate)")
     before: dict[str, set] = {
         "objects": set(bpy.data.objects), "meshes": set(bpy.data.meshes),
         "materials": set(bpy.data.materials), "images": set(bpy.data.images),

@@ -160,13 +160,24 @@ def _from_args(args):
     settings = from_args(apply_preset(ReliefSettings(), args.preset), args)
     if args.levels:
         settings.black_point, settings.white_point = args.levels
-    return settings, {}
+    return settings, {"max_triangles": args.max_triangles}
 
 
 def _validate(settings) -> None:
     from ..core.relief import validate
 
     validate(settings)
+
+
+def _check_work(image_path: str, settings, options) -> None:
+    from ..core.image import image_size
+    from ..core.relief import check_work
+
+    try:
+        w, h = image_size(image_path)
+    except Exception:  # unreadable: load_image says why, in one line
+        return
+    check_work(w, h, settings, options.get("max_triangles"))
 
 
 def _realize(context, image_path: str, settings, options, payload) -> Made:
@@ -177,4 +188,5 @@ def _realize(context, image_path: str, settings, options, payload) -> Made:
     return Made([obj], obj.name, info=extra, warnings=info["warnings"])
 
 
-ROUTE = Route("relief", "Relief", ReliefSettings, _from_args, _validate, _compute, _realize)
+ROUTE = Route("relief", "Relief", ReliefSettings, _from_args, _validate, _compute, _realize,
+              check_work=_check_work)

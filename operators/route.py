@@ -57,6 +57,10 @@ def _nothing_to_prepare(context, settings, options: dict) -> dict:
     return options
 
 
+def _no_estimate(image_path: str, settings, options: dict) -> None:
+    """Routes whose work the image's size already bounds (``max_megapixels``)."""
+
+
 @dataclass
 class Route:
     name: str
@@ -67,10 +71,14 @@ class Route:
     compute: Callable[..., Any]
     realize: Callable[..., Made]
     prepare: Callable[[Any, Any, dict], dict] = _nothing_to_prepare
+    # bounded work: raise before any work when the result would not fit this machine
+    # (options["max_triangles"]: None this machine's limit, 0 none, else the user's own)
+    check_work: Callable[[str, Any, dict], None] = _no_estimate
     prints_progress: bool = False  # the command line prints its progress lines (long remote jobs)
 
     def build(self, context, image_path: str, settings, options=None, progress=None, cancel=None) -> Made:
         """The whole route on the calling (main) thread."""
+        self.check_work(image_path, settings, dict(options or {}))
         options = self.prepare(context, settings, dict(options or {}))
         payload = self.compute(image_path, settings, options, progress, cancel)
         check_cancel(cancel)
@@ -228,6 +236,7 @@ class RouteOperator(ImportHelper, _Operator):
         route = routes()[self.route_name]
         settings = self.route_settings(context)
         try:
+            route.check_work(bpy.path.abspath(self.filepath), settings, dict(self.build_options))
             options = route.prepare(context, settings, dict(self.build_options))
         except ImageToPrintError as exc:
             return self._error(exc)

@@ -89,10 +89,10 @@ def test_command_line_flags_are_the_declared_settings(ext):
     schema = importlib.import_module(ext.__name__ + ".core.schema")
     parser = ext.cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices
-    handwritten = {"relief": {"--preset", "--levels", "--report"},
-                   "trace": {"--mode", "--threshold", "--background", "--report", "--nozzle"},
-                   "ai": {"--model", "--depth-model", "--server", "--report"},
-                   "check": {"--report"}}
+    handwritten = {"relief": {"--preset", "--levels", "--report", "--max-triangles"},
+                   "trace": {"--mode", "--threshold", "--background", "--report", "--nozzle", "--max-triangles"},
+                   "ai": {"--model", "--depth-model", "--server", "--report", "--max-triangles"},
+                   "check": {"--report", "--max-triangles"}}
     for route, (cls, _op) in _routes(ext).items():
         flags = {o: a for a in sub[route]._actions for o in a.option_strings if o.startswith("--")}
         declared = {s.flag: s for s in schema.settings_of(cls) if s.flag}
