@@ -61,19 +61,90 @@ def _ssl_context():
         return ssl.create_default_context()
 
 
+SECRET_HEADERS = ("authorization", "x-api-key", "cookie")
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to HTTPS (or within the same loopback host), and never carry the
+    API key to a host other than the one the user configured."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old = urllib.parse.urlsplit(req.full_url)
+        new = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        same_loopback = new.hostname == old.hostname and new.hostname in LOOPBACK
+        if new.scheme != "https" and not same_loopback:
+            raise ImageToPrintError(f"{old.hostname} redirected to {new.scheme}://{new.hostname}: only HTTPS "
+                                    "redirects are followed")
+        request = super().redirect_request(req, fp, code, msg, headers, new.geturl())
+        if request is not None and (new.hostname, new.port) != (old.hostname, old.port):
+            for name in list(request.headers):
+                if name.lower() in SECRET_HEADERS:
+                    del request.headers[name]
+            for name in list(request.unredirected_hdrs):
+                if name.lower() in SECRET_HEADERS:
+                    del request.unredirected_hdrs[name]
+        return request
+
+
+def _opener(https: bool):
+    handlers: list = [_Redirects()]
+    if https:
+        handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
+    return urllib.request.build_opener(*handlers)
+
+
+def _host_of(exc, default: str) -> str:
+    url = getattr(exc, "url", None) or getattr(exc, "filename", None)
+    try:
+        return urllib.parse.urlsplit(url).hostname or default if isinstance(url, str) else default
+    except ValueError:
+        return default
+
+
+def read_within(response, size: int, *, host: str, deadline: float) -> bytes:
+    """``response.read(size)``, but the whole body within ``deadline`` (time.monotonic()): each read
+    waits at most for what is left, so a server dripping a byte at a time cannot hold the call."""
+    chunks, got = [], 0
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    while got < size:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise ImageToPrintError(f"{host}: the answer did not arrive in time (stopped or too slow)")
+        if sock is not None:
+            try:
+                sock.settimeout(min(left, 60.0))
+            except OSError:  # closed once the body is complete
+                sock = None
+        try:
+            chunk = response.read1(min(1 << 20, size - got)) if hasattr(response, "read1") else \
+                response.read(min(1 << 20, size - got))
+        except TimeoutError:
+            raise ImageToPrintError(f"{host}: stopped answering in the middle of its answer") from None
+        except (ConnectionError, OSError) as exc:
+            raise ImageToPrintError(f"{host}: the connection broke ({exc})") from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
 @contextmanager
 def open_url(method: str, url: str, *, data: bytes | None = None, headers: dict | None = None,
              timeout_s: float = 60.0):
-    """An open response, or one clear ImageToPrintError (never with the request's headers)."""
+    """An open response, or one clear ImageToPrintError naming the host (never the request's headers)."""
     host = check_url(url).hostname
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
-        response = urllib.request.urlopen(request, timeout=timeout_s,
-                                          context=_ssl_context() if url.startswith("https") else None)
+        response = _opener(url.startswith("https")).open(request, timeout=timeout_s)
     except urllib.error.HTTPError as exc:
-        raise HTTPStatusError(exc.code, str(host)) from None
+        raise HTTPStatusError(exc.code, _host_of(exc, str(host))) from None
     except TimeoutError:
         raise ImageToPrintError(f"{host}: no answer within {timeout_s:g} s") from None
+    except ImageToPrintError:
+        raise
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
@@ -108,8 +179,9 @@ def request_json(method: str, url: str, *, body: dict | None = None, data: bytes
     for attempt in range(retries + 1):
         check_cancel(cancel)
         try:
+            deadline = time.monotonic() + timeout_s
             with open_url(method, url, data=data, headers=headers, timeout_s=timeout_s) as response:
-                raw = response.read(max_bytes + 1)
+                raw = read_within(response, max_bytes + 1, host=str(host), deadline=deadline)
                 kind = response.headers.get("Content-Type", "")
             break
         except HTTPStatusError as exc:
@@ -134,8 +206,11 @@ def request_json(method: str, url: str, *, body: dict | None = None, data: bytes
 
 
 def copy_limited(response, out, *, max_bytes: int, host: str, cancel: threading.Event, digest=None,
-                 progress=None) -> int:
-    """Copy a response body to ``out`` in 1 MB chunks, refusing more than ``max_bytes``; return the size."""
+                 progress=None, deadline: float | None = None) -> int:
+    """Copy a response body to ``out`` in 1 MB chunks, refusing more than ``max_bytes`` and, with a
+    ``deadline`` (time.monotonic()), a body that has not arrived by then; return the size."""
+    if deadline is None:
+        deadline = time.monotonic() + 3600.0
     total = int(response.headers.get("Content-Length") or 0)
     too_big = f"{host}: the file is larger than the {max_bytes / 1e6:g} MB download limit"
     if total > max_bytes:
@@ -143,7 +218,7 @@ def copy_limited(response, out, *, max_bytes: int, host: str, cancel: threading.
     done = 0
     while True:
         check_cancel(cancel)
-        chunk = response.read(1 << 20)
+        chunk = read_within(response, 1 << 20, host=host, deadline=deadline)
         if not chunk:
             return done
         done += len(chunk)
@@ -162,9 +237,10 @@ def download_file(url: str, suffix: str, *, headers: dict | None = None, timeout
     cancel = cancel or threading.Event()
     host = str(check_url(url).hostname)
     fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=suffix)
+    deadline = time.monotonic() + timeout_s
     try:
         with os.fdopen(fd, "wb") as out, open_url("GET", url, headers=headers, timeout_s=timeout_s) as response:
-            copy_limited(response, out, max_bytes=max_bytes, host=host, cancel=cancel)
+            copy_limited(response, out, max_bytes=max_bytes, host=host, cancel=cancel, deadline=deadline)
     except BaseException:
         os.remove(path)
         raise

@@ -111,11 +111,12 @@ class HunyuanBackend(RemoteBackend):
         data = json.dumps({"image": image, "type": "glb"}).encode()
         limit = int(job.max_download_mb * 1e6)
         fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=".glb")
+        deadline = time.monotonic() + job.timeout_s  # the whole call, however slowly the answer drips
         try:
             with os.fdopen(fd, "wb") as out, open_url("POST", f"{base}/generate", data=data,
                                                        headers={"Content-Type": "application/json"},
                                                        timeout_s=job.timeout_s) as response:
-                copy_limited(response, out, max_bytes=limit, host=str(host), cancel=cancel)
+                copy_limited(response, out, max_bytes=limit, host=str(host), cancel=cancel, deadline=deadline)
         except BaseException:
             os.remove(path)
             raise

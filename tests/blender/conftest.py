@@ -19,9 +19,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))  # shared by every tier: judges, fakes, cli
 
 import launch
+import tmpguard
 
+tmpguard.install(os.path.basename(sys.prefix))  # the suite: bpy-4.2, bpy-5.3, ...
 # Must be set before bpy is imported anywhere in this process.
-os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="image-to-print-user-")
+USER = os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="image-to-print-user-")
 
 import bpy
 
@@ -72,7 +74,11 @@ def pytest_unconfigure(config):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    session.config._image_to_print_status = exitstatus
+    import shutil
+
+    shutil.rmtree(USER, ignore_errors=True)
+    tmpguard.finish(session)
+    session.config._image_to_print_status = session.exitstatus
 
 
 CLOSED = {"non_manifold_edges": 0, "bad_contiguous_edges": 0, "inside_out": False, "intersecting_faces": 0,

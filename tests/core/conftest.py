@@ -19,3 +19,11 @@ REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 for _path in (HERE, os.path.join(REPO_ROOT, "tests", "helpers"), REPO_ROOT):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+import tmpguard
+
+tmpguard.install(f"core-{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    tmpguard.finish(session)

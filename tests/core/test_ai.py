@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -158,6 +159,17 @@ def test_bad_model_files(tmp_path, make, message):
 
 
 # ---- remote services on loopback ---------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _remove_downloaded_models():
+    """A remote backend's MeshFile is the caller's to remove (the Blender adapter does, after import)."""
+    import glob
+    import tempfile
+
+    yield
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), "image-to-print-*.glb")):
+        os.remove(path)
+
 
 def fast(backend):
     backend.poll_scale = 0.01
