@@ -13,11 +13,11 @@ python_of = $(if $(filter 4.% 5.0,$(1)),3.11,3.13)
 DEMO_BLENDER := 5.2
 DIST_BLENDER := 5.3
 PYTHONS := 3.11 3.13
-SUITES := $(PYTHONS:%=core-%) $(BLENDERS:%=blender-%) debian-blender
+SUITES := $(PYTHONS:%=core-%) $(BLENDERS:%=blender-%) debian-blender hostile
 
 .PHONY: demo test dist lint tools debian-root zip envs clean-results bench clean \
 	$(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%) $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) \
-	test-debian-blender test-suites setup
+	test-debian-blender test-hostile test-suites setup
 
 ## make demo: set up, then make a relief of the bundled sample image (STL, GLB, JSON report in out/)
 demo: env-$(DEMO_BLENDER)
@@ -37,7 +37,7 @@ test: clean-results
 
 setup: tools debian-root envs
 envs: $(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%)
-test-suites: $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) test-debian-blender
+test-suites: $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) test-debian-blender test-hostile
 
 ## make dist: the per-platform extension zips in dist/, built with Blender's own extension tool
 dist: env-$(DIST_BLENDER)
@@ -85,6 +85,13 @@ test-blender-$(1): env-$(1)
 		rc=$$$$?; [ $$$$rc -ne 5 ] || echo "test-blender-$(1): no tests were collected" >&2; exit $$$$rc
 endef
 $(foreach b,$(BLENDERS),$(eval $(call blender_env,$(b))))
+
+# Hostile input and faults (tests/hostile): bad files, absurd flags, paths aimed at each other, a full
+# disk (a 2 MB tmpfs, as root), signals, misbehaving loopback servers; on bpy 5.2 LTS.
+test-hostile: env-5.2
+	@mkdir -p $(RESULTS)
+	$(VENV)/bpy-5.2/bin/python -m pytest tests/hostile -p no:cacheprovider -q --junitxml=$(RESULTS)/hostile.xml; \
+		rc=$$?; [ $$rc -ne 5 ] || echo "test-hostile: no tests were collected" >&2; exit $$rc
 
 # Debian's own blender binary (4.3.2, Python 3.13, numpy from python3-numpy): the zip installed
 # with `blender --command extension install-file` and the command line run as `blender -b -c image_to_print`.

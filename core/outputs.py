@@ -100,6 +100,7 @@ class Outputs:
         self.paths = paths
         self._temps: dict[str, str] = {}
         self._expect: dict[str, dict] = {}
+        self._current: str | None = None
         self.committed = False
 
     def __enter__(self):
@@ -120,8 +121,9 @@ class Outputs:
         return self
 
     def temp(self, path: str) -> str:
-        """Where the writer of ``path`` writes."""
-        return self._temps[os.path.abspath(path)]
+        """Where the writer of ``path`` writes (and, until the next call, the path a write error names)."""
+        self._current = os.path.abspath(path)
+        return self._temps[self._current]
 
     def expect(self, path: str, **facts) -> None:
         """What the file must hold (``triangles=N`` for STL), checked before it counts."""
@@ -159,8 +161,7 @@ class Outputs:
         if not self.committed:
             self._discard()
         if isinstance(exc, OSError):  # a writer's own error (our JSON, 3MF): one line naming the path
-            path = next((p for p, t in self._temps.items() if exc.filename in (t, p)), None) or \
-                (self.paths[0] if len(self.paths) == 1 else None)
+            path = next((p for p, t in self._temps.items() if exc.filename in (t, p)), None) or self._current
             if path is not None:
                 raise ImageToPrintError(f"cannot write {path}: {cause(exc, os.path.dirname(path))}") from None
         return False

@@ -121,6 +121,8 @@ def read_within(response, size: int, *, host: str, deadline: float) -> bytes:
             chunk = response.read1(min(1 << 20, size - got)) if hasattr(response, "read1") else \
                 response.read(min(1 << 20, size - got))
         except TimeoutError:
+            if deadline - time.monotonic() < 60.0:  # the wait was cut to the deadline: it is the deadline
+                raise ImageToPrintError(f"{host}: the answer did not arrive in time (stopped or too slow)") from None
             raise ImageToPrintError(f"{host}: stopped answering in the middle of its answer") from None
         except (ConnectionError, OSError) as exc:
             raise ImageToPrintError(f"{host}: the connection broke ({exc})") from None
