@@ -263,8 +263,8 @@ def _signals_unwind():
     try:
         yield
     finally:
-        for sig, previous in old.items():
-            signal.signal(sig, previous)
+        for sig, previous in old.items():  # None: a handler set from C, which Python cannot put back
+            signal.signal(sig, previous if previous is not None else signal.SIG_DFL)
 
 
 def main(argv: list[str]) -> int:
