@@ -93,3 +93,8 @@ def solid_checks(checks):
 def datablock_counts():
     return {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "curves", "materials", "textures",
                                                             "images", "collections", "node_groups")}
+
+
+@pytest.fixture(autouse=True)
+def _no_temporary_files_left():
+    yield from tmpguard.guard()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 for _path in (HERE, os.path.join(REPO_ROOT, "tests", "helpers"), REPO_ROOT):
@@ -27,3 +29,8 @@ tmpguard.install(f"core-{sys.version_info[0]}.{sys.version_info[1]}")
 
 def pytest_sessionfinish(session, exitstatus):
     tmpguard.finish(session)
+
+
+@pytest.fixture(autouse=True)
+def _no_temporary_files_left():
+    yield from tmpguard.guard()

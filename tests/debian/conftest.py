@@ -4,6 +4,8 @@
 import os
 import sys
 
+import pytest
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "helpers"))
 
 import tmpguard
@@ -13,3 +15,8 @@ tmpguard.install("debian-blender")
 
 def pytest_sessionfinish(session, exitstatus):
     tmpguard.finish(session)
+
+
+@pytest.fixture(autouse=True)
+def _no_temporary_files_left():
+    yield from tmpguard.guard()

@@ -28,11 +28,32 @@ def install(suite: str) -> str:
     return folder
 
 
+def _ours(name: str) -> bool:
+    # not ours: pytest's tmp_path folders, onnxruntime's session-id file (.ses) and Blender's session
+    # folders (blender_XXXXXX; a process that leaves through os._exit, as bpy 4.2 needs, cannot remove
+    # its own); the whole folder goes at the end of the session anyway
+    return not (name.startswith(("pytest-of-", "blender_")) or name == ".ses")
+
+
 def leftovers() -> list[str]:
     if not FOLDER:
         return []
-    # .ses: onnxruntime's session-id file, one per process, not ours to remove
-    return sorted(name for name in os.listdir(FOLDER[0]) if not name.startswith("pytest-of-") and name != ".ses")
+    return sorted(name for name in os.listdir(FOLDER[0]) if _ours(name))
+
+
+def guard():
+    """An autouse fixture's body: a test that leaves a temporary file fails (its teardown errors, which
+    the JUnit results and so ``make test`` count)."""
+    before = set(leftovers())
+    yield
+    new = sorted(set(leftovers()) - before)
+    if new:
+        for name in new:
+            path = os.path.join(FOLDER[0], name)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+        import pytest
+
+        pytest.fail(f"temporary files left behind: {', '.join(new[:10])}")
 
 
 def finish(session) -> None:

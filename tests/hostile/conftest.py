@@ -19,5 +19,6 @@ sys.modules["blender_tier_conftest"] = _tier
 _spec.loader.exec_module(_tier)
 
 installed, ext, scene = _tier.installed, _tier.ext, _tier.scene
+_no_temporary_files_left = _tier._no_temporary_files_left
 pytest_sessionfinish, pytest_unconfigure = _tier.pytest_sessionfinish, _tier.pytest_unconfigure
 datablock_counts, ROOT = _tier.datablock_counts, _tier.ROOT
