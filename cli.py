@@ -283,11 +283,9 @@ def main(argv: list[str]) -> int:
 
 
 def _interrupted() -> int:
+    """The one line for a signal (``main`` removes the temporary files)."""
     import signal
 
-    from .core.outputs import remove_live
-
-    remove_live()
     signum = _SIGNALS[-1] if _SIGNALS else signal.SIGINT
     name = signal.Signals(signum).name
     print(f"{PROG}: interrupted ({name}); nothing was written", file=sys.stderr)

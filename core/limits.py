@@ -71,9 +71,10 @@ def triangle_limit() -> int:
     return int(min(HARD_TRIANGLES, max(1_000_000, available_memory() // 2 // BYTES_PER_TRIANGLE)))
 
 
-def check_work(triangles: int, what: str, limit: int | None, advice: str) -> None:
+def check_work(triangles: int, what: str, limit: int | None, advice) -> None:
     """Stop at once when ``triangles`` is over the limit (``limit`` None: :func:`triangle_limit`;
-    0 or below: no limit, the user's explicit override)."""
+    0 or below: no limit, the user's explicit override). ``advice`` is the fix in words, or a
+    function of the limit that says it (asked only when the work is over it)."""
     from .errors import ImageToPrintError
 
     if limit is not None and limit <= 0:
@@ -81,6 +82,7 @@ def check_work(triangles: int, what: str, limit: int | None, advice: str) -> Non
     cap = triangle_limit() if limit is None else limit
     if triangles > cap:
         gb = triangles * BYTES_PER_TRIANGLE / 1e9
+        fix = advice(cap) if callable(advice) else advice
         raise ImageToPrintError(
             f"{what} would have {triangles:,} triangles (about {gb:.1f} GB of memory), over the limit of {cap:,} "
-            f"{'for this machine' if limit is None else 'given'}: {advice}, or --max-triangles {triangles} to go ahead")
+            f"{'for this machine' if limit is None else 'given'}: {fix}, or --max-triangles {triangles} to go ahead")

@@ -55,8 +55,7 @@ def _stl(fh, size: int, name: str) -> int:
     fh.seek(0)
     sample = fh.read(4096)
     if start == b"solid" and b"\0" not in sample:
-        fh.seek(0)
-        return fh.read().lower().count(b"endfacet")
+        return _count(fh, b"endfacet") or _count(fh, b"ENDFACET")  # the estimate for the work limit
     if len(head) < 84:
         raise _bad(name, f"{size} bytes is too short for an STL")
     (count,) = struct.unpack_from("<I", head, 80)
@@ -130,17 +129,20 @@ def _obj(fh, size: int, name: str) -> int:
     sample = fh.read(4096)
     if b"\0" in sample:
         raise _bad(name, "not a text OBJ file")
+    return _count(fh, b"\nf ") + (1 if sample.startswith(b"f ") else 0)
+
+
+def _count(fh, needle: bytes) -> int:
+    """How often ``needle`` occurs in the file, read in 4 MB chunks (never the whole file at once)."""
     fh.seek(0)
-    faces = 0
-    carry = b""
+    found, carry = 0, b""
     while True:
         chunk = fh.read(1 << 22)
         if not chunk:
-            break
+            return found
         data = carry + chunk
-        faces += data.count(b"\nf ")
-        carry = data[-2:]
-    return faces + (1 if sample.startswith(b"f ") else 0)
+        found += data.count(needle)
+        carry = data[-(len(needle) - 1):]
 
 
 def _gltf_document(doc, name: str, buffer_sizes: list[int]) -> int:

@@ -58,14 +58,8 @@ def _same(a: str, b: str) -> bool:
 
 def cause(exc: BaseException | None, folder: str) -> str:
     """Why a write failed, in words: "disk full" when it is, else the system's reason."""
-    code = getattr(exc, "errno", None)
-    if code in (errno.ENOSPC, errno.EDQUOT):
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or _low(folder):
         return "disk full"
-    try:
-        if shutil.disk_usage(folder).free < 1 << 20:
-            return "disk full"
-    except OSError:
-        pass
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     text = str(exc).strip().splitlines() if exc is not None else []
@@ -133,7 +127,8 @@ class Outputs:
         for path, tmp in self._temps.items():
             problem = verify(tmp, os.path.splitext(path)[1].lower(), **self._expect.get(path, {}))
             if problem:
-                raise ImageToPrintError(f"cannot write {path}: {'disk full' if _low(path) else problem}")
+                folder = os.path.dirname(path)
+                raise ImageToPrintError(f"cannot write {path}: {'disk full' if _low(folder) else problem}")
 
     def commit(self) -> list[str]:
         """Verify every file, then rename them all into place; the final paths."""
@@ -167,9 +162,10 @@ class Outputs:
         return False
 
 
-def _low(path: str) -> bool:
+def _low(folder: str) -> bool:
+    """Under 1 MiB free: the file was cut short by a full disk, whatever the exporter said."""
     try:
-        return shutil.disk_usage(os.path.dirname(path)).free < 1 << 20
+        return shutil.disk_usage(folder).free < 1 << 20
     except OSError:
         return False
 

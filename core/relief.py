@@ -155,20 +155,23 @@ def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
 
 def check_work(image_w: int, image_h: int, s: ReliefSettings, limit: int | None = None) -> None:
     """Stop before building when the relief would not fit this machine (``core.limits.check_work``),
-    suggesting the sample spacing that would."""
-    from . import limits
-
-    tris = estimate(image_w, image_h, s)["triangles"]
-    cap = limits.triangle_limit() if limit is None else limit
-    if limit is not None and limit <= 0 or tris <= cap:
-        return
-    spacing = grid_shape(image_w, image_h, s)[3]
-    better = math.ceil(spacing * math.sqrt(tris / cap) * 1.05 / 0.05) * 0.05
+    suggesting the sample spacing that would. Images :func:`plan_relief` refuses anyway (too thin,
+    too long) are left to it, for its clearer message."""
     from dataclasses import replace
 
-    fits = estimate(image_w, image_h, replace(s, native_resolution=False, sample_mm=better))["triangles"]
-    limits.check_work(tris, f"this {s.mode.lower()}", limit,
-                      f"use --sample-mm {better:g} (about {fits:,} triangles)")
+    from . import limits
+
+    if min(image_w, image_h) < 2 or s.width_mm * image_h / image_w > UNIT_MAX["mm"]:
+        return
+
+    def advice(cap: int) -> str:
+        spacing = grid_shape(image_w, image_h, s)[3]
+        better = math.ceil(spacing * math.sqrt(tris / cap) * 1.05 / 0.05) * 0.05
+        fits = estimate(image_w, image_h, replace(s, native_resolution=False, sample_mm=better))["triangles"]
+        return f"use --sample-mm {better:g} (about {fits:,} triangles)"
+
+    tris = estimate(image_w, image_h, s)["triangles"]
+    limits.check_work(tris, f"this {s.mode.lower()}", limit, advice)
 
 
 def bilateral(values: np.ndarray, sigma: float, sigma_range: float = 0.08) -> np.ndarray:

@@ -7,9 +7,7 @@ import json
 import os
 from contextlib import contextmanager
 
-from .outputs import Outputs, check_output_path
-
-check_writable = check_output_path
+from .outputs import Outputs
 
 
 @contextmanager

@@ -172,14 +172,12 @@ def _validate(settings) -> None:
 def _check_work(image_path: str, settings, options) -> None:
     from ..core.image import image_size
     from ..core.relief import check_work
-    from ..core.schema import UNIT_MAX
 
     try:
         w, h = image_size(image_path)
     except Exception:  # unreadable: load_image says why, in one line
         return
-    if min(w, h) >= 2 and settings.width_mm * h / w <= UNIT_MAX["mm"]:  # else plan_relief says what is wrong
-        check_work(w, h, settings, options.get("max_triangles"))
+    check_work(w, h, settings, options.get("max_triangles"))
 
 
 def _realize(context, image_path: str, settings, options, payload) -> Made:

@@ -96,9 +96,12 @@ def _opener(https: bool):
 
 
 def _host_of(exc, default: str) -> str:
+    """The host that answered (after redirects), for the message."""
     url = getattr(exc, "url", None) or getattr(exc, "filename", None)
+    if not isinstance(url, str):
+        return default
     try:
-        return urllib.parse.urlsplit(url).hostname or default if isinstance(url, str) else default
+        return urllib.parse.urlsplit(url).hostname or default
     except ValueError:
         return default
 

@@ -9,7 +9,8 @@ import os
 import pytest
 
 from core.errors import ImageToPrintError
-from core.report import atomic_path, check_writable, write_json
+from core.outputs import check_output_path as check_writable
+from core.report import atomic_path, write_json
 
 
 def listing(folder):
