@@ -36,7 +36,7 @@ BLOCKING = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", 
             "outside_build_volume")
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit_vectors(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     return np.divide(v, n, out=np.zeros_like(v), where=n > 0)
 
@@ -52,7 +52,7 @@ def face_normals(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, 
                       (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])], axis=1)
     newell = np.stack([np.bincount(face, weights=terms[:, k], minlength=len(loop_start)) for k in range(3)], axis=1)
     area = 0.5 * np.linalg.norm(newell, axis=1)
-    return _unit(newell), area
+    return unit_vectors(newell), area
 
 
 def ray_samples(co: np.ndarray, tris: np.ndarray, tri_face: np.ndarray, n_faces: int):
@@ -64,7 +64,7 @@ def ray_samples(co: np.ndarray, tris: np.ndarray, tri_face: np.ndarray, n_faces:
     first = np.searchsorted(tri_face, np.arange(n_faces))
     first = np.minimum(first, len(tris) - 1)
     p = np.asarray(co, dtype=np.float64)[np.asarray(tris)[first]]
-    normal = _unit(cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]))
+    normal = unit_vectors(cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]))
     return p.mean(axis=1), -normal
 
 
@@ -120,7 +120,7 @@ def nonplanar_faces(co, loop_vert, loop_start, loop_total, normals, limit_deg: f
     return np.unique(np.concatenate(bad)) if bad else np.zeros(0, np.int64)
 
 
-def _edges_and_faces(loop_vert, loop_start, loop_total, loop_edge=None, edge_verts=None):
+def edges_and_faces(loop_vert, loop_start, loop_total, loop_edge=None, edge_verts=None):
     """(edge_verts (E,2), loop_edge (L,)) from Blender's tables or derived from the faces."""
     lv = np.asarray(loop_vert, dtype=np.int64)
     if loop_edge is not None and edge_verts is not None:
@@ -206,7 +206,7 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     lt = np.asarray(loop_total, dtype=np.int64)
     if tris is None:
         tris = fan_triangles(lv, ls, lt)
-    edge_verts, loop_edge = _edges_and_faces(lv, ls, lt, loop_edge, edge_verts)
+    edge_verts, loop_edge = edges_and_faces(lv, ls, lt, loop_edge, edge_verts)
     n_edges = len(edge_verts)
     non_manifold, bad_contiguous = edge_flags(lv, ls, lt, loop_edge=loop_edge, edge_v1=edge_verts[:, 0],
                                               n_edges=n_edges)
@@ -214,7 +214,6 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     edge_len = np.linalg.norm(co[edge_verts[:, 0]] - co[edge_verts[:, 1]], axis=1)
     stats, volume = measurements(co, tris)
     lo = np.asarray(stats["bbox_min_mm"])
-    size = np.asarray(stats["bbox_mm"])
 
     bed = lo[2] if len(co) else 0.0
     face_max_z = np.maximum.reduceat(co[lv, 2], ls) if len(ls) else np.zeros(0)  # faces' corners are contiguous
@@ -242,30 +241,42 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         "overhang_faces": ("FACE", np.nonzero(overhang)[0]),
         "non_manifold_vertices": ("VERT", nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts)),
     }
+    finite = bool(np.isfinite(co).all()) if len(co) else True
+    return assemble(stats, volume, len(ls), n_edges, found, len(shell_ids), floating,
+                    float(face_area[on_bed].sum()), t, finite, elements)
+
+
+ORDER = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "zero_area_faces",
+         "zero_length_edges", "non_planar_faces", "sharp_edges", "thin_faces", "narrow_faces", "overhang_faces",
+         "shells", "floating_shells", "non_manifold_vertices", "inside_out", "outside_build_volume")
+
+
+def assemble(stats: dict, volume: float, n_faces: int, n_edges: int, found: dict, shells: int, floating: int,
+             first_layer_mm2: float, t: Thresholds, finite: bool, elements: dict | None = None) -> dict:
+    """The report from what the checks found: ``found`` maps a check to (domain, offending indices or
+    None when not measured).  One assembly for the generic checks and the height-field ones."""
+    size = np.asarray(stats["bbox_mm"])
     checks: dict = {name: None if indices is None else int(len(indices)) for name, (_, indices) in found.items()}
     checks.update({
-        "shells": int(len(shell_ids)),
-        "floating_shells": floating,
+        "shells": int(shells),
+        "floating_shells": int(floating),
         "inside_out": bool(volume <= 0.0),
         "outside_build_volume": bool(np.any(size > np.asarray(t.build_volume_mm) + 1e-6)),
     })
-    order = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "zero_area_faces",
-             "zero_length_edges", "non_planar_faces", "sharp_edges", "thin_faces", "narrow_faces", "overhang_faces",
-             "shells", "floating_shells", "non_manifold_vertices", "inside_out", "outside_build_volume")
-    checks = {name: checks[name] for name in order}
+    checks = {name: checks[name] for name in ORDER}
     if elements is not None:
         elements.update({name: (domain, np.asarray(indices)) for name, (domain, indices) in found.items()
                          if indices is not None and len(indices)})
     blocking = [name for name in BLOCKING if checks[name]]
-    if len(co) and not np.isfinite(co).all():
+    if not finite:
         blocking.append("non_finite_coordinates")
     volume_mm3 = abs(volume)
     return {
         **stats,
-        "faces": int(len(ls)),
+        "faces": int(n_faces),
         "edges": int(n_edges),
         "volume_cm3": round(volume_mm3 / 1000.0, 4),
-        "first_layer_area_mm2": round(float(face_area[on_bed].sum()), 3),
+        "first_layer_area_mm2": round(first_layer_mm2, 3),
         "mass_g": round(volume_mm3 / 1000.0 * t.density_g_cm3, 3),
         "checks": checks,
         "thresholds": t.to_dict(),

@@ -34,6 +34,7 @@ class SolidMesh:
     edges: np.ndarray | None = None
     corner_edge: np.ndarray | None = None
     top_rc: np.ndarray | None = None  # (top_count, 2) grid row and column of each top vertex (masked layout)
+    grid: tuple[int, int] | None = None  # (rows, cols) of the full-grid layout (core.solid.grid_topology)
 
     @property
     def triangles(self) -> int:
@@ -117,6 +118,46 @@ def polys(*groups: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.n
         li += g.size
         fi += n
     return loop_vert, loop_start, loop_total
+
+
+# --- the full-grid layout (core.solid's grid relief) ---------------------------------------------
+
+def walls_and_fan(ring: np.ndarray, n_top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Side walls under the CCW boundary loop ``ring`` (bottom copies at n_top...) and the bottom fan
+    from the centre vertex (the last one)."""
+    n_ring = len(ring)
+    bottom = np.arange(n_top, n_top + n_ring, dtype=np.int64)
+    centre = n_top + n_ring
+    a, b = ring, np.roll(ring, -1)
+    a2, b2 = bottom, np.roll(bottom, -1)
+    return np.stack([b, a, a2, b2], axis=1), np.stack([np.full(n_ring, centre), b2, a2], axis=1)
+
+
+def grid_ring(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's vertex indices (rows, cols) and its boundary loop, counter-clockwise seen from above."""
+    idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
+    ring = np.concatenate([
+        idx[-1, :-1],  # bottom edge, left to right
+        idx[:0:-1, -1],  # right edge, bottom to top
+        idx[0, :0:-1],  # top edge, right to left
+        idx[:-1, 0],  # left edge, top to bottom
+    ])
+    return idx, ring
+
+
+def grid_quads(idx: np.ndarray) -> np.ndarray:
+    quads = np.empty((idx.shape[0] - 1, idx.shape[1] - 1, 4), np.int32)
+    quads[..., 0], quads[..., 1] = idx[1:, :-1], idx[1:, 1:]
+    quads[..., 2], quads[..., 3] = idx[:-1, 1:], idx[:-1, :-1]
+    return quads.reshape(-1, 4)
+
+
+def grid_topology(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(loop_vert, loop_start, loop_total) of the grid layout: what ``core.solid.build_solid`` makes for a
+    full rectangle at one sample per grid point (the print checks compare an evaluated mesh with it)."""
+    idx, ring = grid_ring(rows, cols)
+    walls, fan = walls_and_fan(ring, rows * cols)
+    return polys((grid_quads(idx), 4), (walls, 4), (fan, 3))
 
 
 # --- the masked-grid solid ---------------------------------------------------------------------

@@ -20,7 +20,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gridmesh import SolidMesh, cells_from_vertex_mask, grid_uv, grid_xy, masked_solid, polys
+from .gridmesh import (
+    SolidMesh,
+    cells_from_vertex_mask,
+    grid_quads,
+    grid_ring,
+    grid_uv,
+    grid_xy,
+    masked_solid,
+    polys,
+    walls_and_fan,
+)
 from .relief import ReliefPlan
 
 __all__ = ["SolidMesh", "build_solid"]
@@ -55,7 +65,6 @@ def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) 
     """Closed solid from a top surface whose boundary is the single CCW loop ``ring``."""
     n_top = len(top_co)
     n_ring = len(ring)
-    bottom = np.arange(n_top, n_top + n_ring, dtype=np.int64)
     centre = n_top + n_ring
     co = np.empty((centre + 1, 3), np.float32)
     co[:n_top] = top_co
@@ -66,10 +75,7 @@ def _ring_walls_and_fan(top_co, top_uv, top_faces, top_k, ring, max_error=None) 
     uv[:n_top] = top_uv
     uv[n_top:centre] = top_uv[ring]
     uv[centre] = (0.5, 0.5)
-    a, b = ring, np.roll(ring, -1)
-    a2, b2 = bottom, np.roll(bottom, -1)
-    walls = np.stack([b, a, a2, b2], axis=1)
-    fan = np.stack([np.full(n_ring, centre), b2, a2], axis=1)
+    walls, fan = walls_and_fan(ring, n_top)
     lv, ls, lt = polys((top_faces, top_k), (walls, 4), (fan, 3))
     return SolidMesh(co=co, loop_vert=lv, loop_start=ls, loop_total=lt, uv=uv, uv_color=None, top_count=n_top,
                      max_error_mm=max_error)
@@ -85,18 +91,10 @@ def _grid_solid(plan: ReliefPlan) -> SolidMesh:
     top_uv = np.empty((rows, cols, 2), np.float32)
     top_uv[..., 0] = ((np.arange(cols) + 0.5) / cols)[None, :]
     top_uv[..., 1] = ((rows - 1 - np.arange(rows) + 0.5) / rows)[:, None]
-    idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
-    quads = np.empty((rows - 1, cols - 1, 4), np.int32)
-    quads[..., 0], quads[..., 1] = idx[1:, :-1], idx[1:, 1:]
-    quads[..., 2], quads[..., 3] = idx[:-1, 1:], idx[:-1, :-1]
-    ring = np.concatenate([
-        idx[-1, :-1],  # bottom edge, left to right
-        idx[:0:-1, -1],  # right edge, bottom to top
-        idx[0, :0:-1],  # top edge, right to left
-        idx[:-1, 0],  # left edge, top to bottom
-    ])
-    mesh = _ring_walls_and_fan(top_co.reshape(-1, 3), top_uv.reshape(-1, 2), quads.reshape(-1, 4), 4, ring)
+    idx, ring = grid_ring(rows, cols)
+    mesh = _ring_walls_and_fan(top_co.reshape(-1, 3), top_uv.reshape(-1, 2), grid_quads(idx), 4, ring)
     mesh.edges, mesh.corner_edge = _grid_edges(rows, cols, idx, ring)
+    mesh.grid = (rows, cols)
     return mesh
 
 

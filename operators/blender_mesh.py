@@ -151,6 +151,20 @@ def _get(me, domain_seq, name: str, key: str, legacy: str, size: int, dtype, wid
     return out if width == 1 else out.reshape(-1, width)
 
 
+def positions(me):
+    """Vertex positions of ``me`` as an (N, 3) float64 array (Blender units, object space)."""
+    import numpy as np
+
+    return _get(me, me.vertices, "position", "vector", "co", len(me.vertices), np.float32, 3).astype(np.float64)
+
+
+def corner_verts(me):
+    """The vertex of every face corner of ``me`` (int32)."""
+    import numpy as np
+
+    return _get(me, me.loops, ".corner_vert", "value", "vertex_index", len(me.loops), np.int32)
+
+
 def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     """World-space arrays of the evaluated mesh (modifiers applied), in mm.
 
@@ -162,11 +176,11 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     ev = obj.evaluated_get(depsgraph)
     me = ev.to_mesh()
     try:
-        nv, nl, nf, ne = len(me.vertices), len(me.loops), len(me.polygons), len(me.edges)
-        co = _get(me, me.vertices, "position", "vector", "co", nv, np.float32, 3).astype(np.float64)
+        nl, nf, ne = len(me.loops), len(me.polygons), len(me.edges)
+        co = positions(me)
         mat = np.array(obj.matrix_world, dtype=np.float64)
         co = (co @ mat[:3, :3].T + mat[:3, 3]) * mm_per_unit
-        loop_vert = _get(me, me.loops, ".corner_vert", "value", "vertex_index", nl, np.int32)
+        loop_vert = corner_verts(me)
         loop_edge = _get(me, me.loops, ".corner_edge", "value", "edge_index", nl, np.int32)
         edge_verts = _get(me, me.edges, ".edge_verts", "value", "vertices", ne, np.int32, 2)
         loop_start = np.empty(nf, np.int32)

@@ -128,6 +128,40 @@ def wall_thickness(context, arrays: dict, max_mm: float):
     return np.where(distance < 0, np.inf, distance / k + start_mm)
 
 
+def height_field_report(context, obj, depsgraph, thresholds, elements: dict | None = None) -> dict | None:
+    """The checks of a relief that is still the height field the route built (``core.gridcheck``), or None.
+
+    The relief records its grid on the object; the evaluated mesh must have exactly that grid's
+    corners (compared element by element) and positions that make it a height field over a flat
+    bottom (``grid_report`` checks them), whatever modifiers, edits or transforms came since.
+    """
+    import numpy as np
+
+    from ..core.gridcheck import grid_report
+    from ..core.gridmesh import grid_topology
+
+    info = obj.get("image_to_print") if obj.type == 'MESH' else None
+    grid = info.get("grid") if info is not None and hasattr(info, "get") else None
+    if grid is None or len(grid) != 2:
+        return None
+    rows, cols = int(grid[0]), int(grid[1])
+    loop_vert, loop_start, _ = grid_topology(rows, cols)
+    n_verts = rows * cols + 2 * (rows + cols - 2) + 1
+    me = obj.evaluated_get(depsgraph).data  # a mesh object's evaluated mesh: read in place, not copied
+    if (len(me.vertices), len(me.loops), len(me.polygons)) != (n_verts, len(loop_vert), len(loop_start)):
+        return None
+    corners = blender_mesh.corner_verts(me)
+    starts = np.empty(len(me.polygons), np.int32)
+    me.polygons.foreach_get("loop_start", starts)
+    if not (np.array_equal(corners, loop_vert) and np.array_equal(starts, loop_start)):
+        return None
+    co = blender_mesh.positions(me)
+    del corners, starts, loop_vert, loop_start
+    mat = np.array(obj.matrix_world, dtype=np.float64)
+    co = (co @ mat[:3, :3].T + mat[:3, 3]) / blender_mesh.units_per_mm(context.scene)
+    return grid_report(co, rows, cols, thresholds, elements)
+
+
 def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     """The checks of one object as a generator: it yields ``(fraction, what comes next)``
     between stages, so a modal operator can show progress and cancel, and returns the report."""
@@ -138,11 +172,15 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
         raise ImageToPrintError(f"{getattr(obj, 'name', 'nothing')} is not a mesh or curve object")
     yield 0.0, "reading the mesh"
     depsgraph = context.evaluated_depsgraph_get()
+    thresholds = thresholds or thresholds_from_scene(context.scene)
+    report = height_field_report(context, obj, depsgraph, thresholds, elements)
+    if report is not None:
+        report["object"] = obj.name
+        return report
     mm = 1.0 / blender_mesh.units_per_mm(context.scene)
     arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm)
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
-    thresholds = thresholds or thresholds_from_scene(context.scene)
     yield 0.15, "finding intersections"
     crossing = intersecting_faces(obj, depsgraph)
     yield 0.5, "measuring walls"

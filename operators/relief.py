@@ -117,6 +117,8 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
             "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
             "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
         }
+        if solid.grid is not None and not plan.curved:  # the print checks know this construction
+            obj["image_to_print"]["grid"] = list(solid.grid)
         (context.collection or scene.collection).objects.link(obj)
         blender_mesh.select_only(context, obj)
     except BaseException:

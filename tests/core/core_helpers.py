@@ -104,3 +104,19 @@ def assert_closed_outward(mesh, plan) -> np.ndarray:
     assert meshcheck.signed_volume(co, mesh_tris(mesh)) > 0
     return co
 
+
+
+def blender_tris(co, mesh) -> np.ndarray:
+    """Triangles as Blender's tessellation makes them: a quad splits 0-2, or 1-3 when the 0-2 split's
+    triangles face apart (its is_quad_flip test, in float32); other faces as fans."""
+    tris = mesh_tris(mesh)
+    quads = mesh.loop_total == 4
+    starts = mesh.loop_start[quads]
+    q = np.stack([mesh.loop_vert[starts + i] for i in range(4)], axis=1)
+    p = co.astype(np.float32)[q]
+    d12, d13, d14 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]
+    flip = np.einsum("ij,ij->i", np.cross(d12, d13), np.cross(d14, d13)) > 0
+    first_tri = np.concatenate([[0], np.cumsum(mesh.loop_total - 2)[:-1]])[quads]
+    tris[first_tri[flip]] = q[flip][:, [0, 1, 3]]
+    tris[first_tri[flip] + 1] = q[flip][:, [1, 2, 3]]
+    return tris
