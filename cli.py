@@ -136,7 +136,18 @@ def _finish(name, report, written, report_path, warnings) -> int:
     size = " x ".join(f"{v:.2f}" for v in report["bbox_mm"])
     verdict = "printable" if report["printable"] else "NOT printable (" + ", ".join(report["blocking"]) + ")"
     print(f"{name}: {size} mm, {report['triangles']} triangles, {report['volume_mm3']:.1f} mm3, {verdict}")
+    _hints(report)
     return EXIT_OK if report["printable"] else EXIT_NOT_PRINTABLE
+
+
+def _hints(report: dict) -> None:
+    """What to do about each blocking check, on stderr, for every part or object the report holds."""
+    from .core.checks import advice
+
+    for part in report.get("parts") or report.get("objects") or [report]:
+        if "checks" in part:
+            for line in advice(part):
+                print(f"hint: {line}", file=sys.stderr)
 
 
 def run_route(name: str, args) -> int:
@@ -226,6 +237,7 @@ def run_check(args) -> int:
                     if k not in report["blocking"] and v and not isinstance(v, bool) and k != "shells"}
         if warnings:
             print("  warnings: " + ", ".join(f"{k} {v}" for k, v in warnings.items()))
+    _hints(result)
     return EXIT_OK if result["printable"] else EXIT_NOT_PRINTABLE
 
 

@@ -33,7 +33,7 @@ __all__ = ["Thresholds", "full_report", "BLOCKING"]
 
 BED_TOLERANCE_MM = 0.01
 BLOCKING = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "inside_out",
-            "outside_build_volume")
+            "outside_build_volume", "floating_shells")
 
 
 def unit_vectors(v: np.ndarray) -> np.ndarray:
@@ -226,7 +226,8 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     used[lv] = True
     shell_ids = np.unique(shell_label[used])
     shell_min_z = group_reduce(np.minimum, shell_label[used], co[used, 2], len(co), np.inf)
-    floating = int((shell_min_z[shell_ids] > bed + BED_TOLERANCE_MM).sum())
+    above = shell_min_z[shell_ids] - bed
+    floating_mm = np.sort(above[above > BED_TOLERANCE_MM])[::-1]
 
     found = {
         "non_manifold_edges": ("EDGE", non_manifold),
@@ -242,8 +243,33 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
         "non_manifold_vertices": ("VERT", nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts)),
     }
     finite = bool(np.isfinite(co).all()) if len(co) else True
-    return assemble(stats, volume, len(ls), n_edges, found, len(shell_ids), floating,
-                    float(face_area[on_bed].sum()), t, finite, elements)
+    report = assemble(stats, volume, len(ls), n_edges, found, len(shell_ids), len(floating_mm),
+                      float(face_area[on_bed].sum()), t, finite, elements)
+    if len(floating_mm):
+        report["floating_mm"] = [round(float(h), 3) for h in floating_mm[:10]]
+    return report
+
+
+def advice(report: dict) -> list[str]:
+    """One line a maker can act on for each blocking check the report has."""
+    checks, lines = report["checks"], []
+    if checks.get("floating_shells"):
+        n, heights = checks["floating_shells"], report.get("floating_mm", [])
+        where = f" ({', '.join(f'{h:g}' for h in heights[:3])} mm above the bed)" if heights else ""
+        lines.append(f"{n} piece{'s' if n != 1 else ''} float{'' if n != 1 else 's'} above the bed{where}: nothing "
+                     "holds {0} up while printing; move {0} down onto the bed, join {0} to the rest, or remove "
+                     "{0} (Make Printable drops pieces under its minimum volume)".format("them" if n != 1 else "it"))
+    if checks.get("outside_build_volume"):
+        size, volume = report["bbox_mm"], report["thresholds"]["build_volume_mm"]
+        scale = min(v / s for v, s in zip(volume, size) if s > 0)
+        lines.append(f"{' x '.join(f'{s:g}' for s in size)} mm does not fit the {' x '.join(f'{v:g}' for v in volume)} "
+                     f"mm build volume: scale it to {scale * 100:.0f}% or less, or split it")
+    if checks.get("intersecting_faces"):
+        lines.append(f"{checks['intersecting_faces']} faces cut through others: parts overlap without being joined; "
+                     "Make Printable unions them")
+    if checks.get("non_manifold_edges") or checks.get("bad_contiguous_edges"):
+        lines.append("the surface has holes or flipped faces: Make Printable closes and re-orients it")
+    return lines
 
 
 ORDER = ("non_manifold_edges", "bad_contiguous_edges", "intersecting_faces", "zero_area_faces",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.checks import Thresholds, full_report
+from core.checks import Thresholds, advice, full_report
 from core.graph import components
 
 CUBE_FACES = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]]
@@ -104,6 +104,13 @@ def test_floating_shell_and_overhang_off_the_bed():
     assert r["checks"]["shells"] == 2
     assert r["checks"]["floating_shells"] == 1
     assert r["checks"]["overhang_faces"] == 1  # the floating cube's bottom; the bed face is not counted
+    # a piece in the air cannot print: it blocks, the report says how high, the advice what to do
+    assert r["blocking"] == ["floating_shells"] and not r["printable"]
+    assert r["floating_mm"] == [20.0]
+    assert advice(r) == ["1 piece floats above the bed (20 mm above the bed): nothing holds it up while printing; "
+                         "move it down onto the bed, join it to the rest, or remove it (Make Printable drops pieces "
+                         "under its minimum volume)"]
+    assert advice(report(*cube())) == []
 
 
 def test_non_planar_quad_with_the_toolbox_default():
