@@ -42,15 +42,28 @@ def unit_vectors(v: np.ndarray) -> np.ndarray:
 
 
 def face_normals(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray):
-    """Newell normals (unit) and areas of every face."""
+    """Newell normals (unit) and areas of every face.  A triangle's Newell vector is the cross product of
+    two sides and a quad's that of its diagonals, so those (nearly every face) skip the sum over corners."""
     lv = np.asarray(loop_vert, dtype=np.int64)
-    p = co[lv]
-    q = co[lv[next_loop(loop_start, loop_total, len(lv))]]
-    face = np.repeat(np.arange(len(loop_start)), loop_total)
-    terms = np.stack([(p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
-                      (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
-                      (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])], axis=1)
-    newell = np.stack([np.bincount(face, weights=terms[:, k], minlength=len(loop_start)) for k in range(3)], axis=1)
+    ls = np.asarray(loop_start, dtype=np.int64)
+    lt = np.asarray(loop_total)
+    newell = np.empty((len(ls), 3))
+    for k in (3, 4):
+        faces = np.nonzero(lt == k)[0]
+        if len(faces):
+            p = [co[lv[ls[faces] + i]] for i in range(k)]
+            newell[faces] = cross(p[1] - p[0], p[2] - p[0]) if k == 3 else cross(p[2] - p[0], p[3] - p[1])
+    big = np.nonzero(lt > 4)[0]
+    if len(big):
+        face = np.repeat(np.arange(len(ls)), lt)
+        keep = (lt > 4)[face]
+        p = co[lv[keep]]
+        q = co[lv[next_loop(ls, lt, len(lv))[keep]]]
+        terms = np.stack([(p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
+                          (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
+                          (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])], axis=1)
+        sums = np.stack([np.bincount(face[keep], weights=terms[:, k], minlength=len(ls)) for k in range(3)], axis=1)
+        newell[big] = sums[big]
     area = 0.5 * np.linalg.norm(newell, axis=1)
     return unit_vectors(newell), area
 
@@ -154,12 +167,10 @@ def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edg
     manifold = np.nonzero(uses == 2)[0]
     l1, l2 = first[manifold], last[manifold]
     n1, n2 = normals[face[l1]], normals[face[l2]]
-    angle = np.arccos(np.clip(np.einsum("ij,ij->i", n1, n2), -1.0, 1.0))
     direction = co[lv[nxt[l1]]] - co[lv[l1]]
     convex = np.einsum("ij,ij->i", direction, cross(n1, n2)) > 0
-    same = np.all(n1 == n2, axis=1)
-    signed = np.where(convex | same, angle, -angle)
-    return manifold[signed > np.radians(limit_deg)]
+    # the signed angle between the normals (negative where concave) above the limit, compared as cosines
+    return manifold[convex & (np.einsum("ij,ij->i", n1, n2) < np.cos(np.radians(limit_deg)))]
 
 
 def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_verts) -> np.ndarray:
@@ -189,13 +200,15 @@ def nonmanifold_vertices(loop_vert, loop_start, loop_total, loop_edge, edge_vert
 
 
 def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Thresholds | None = None,
-                loop_edge=None, edge_verts=None, intersecting_faces: np.ndarray | None = None,
-                wall_mm: np.ndarray | None = None, elements: dict | None = None) -> dict:
+                loop_edge=None, edge_verts=None, intersecting_faces=None, wall_mm=None,
+                elements: dict | None = None) -> dict:
     """Every check with stable names, a verdict and the statistics (all mm).
 
     ``intersecting_faces``: indices of faces cutting other faces (the Blender
     adapter finds them with a BVH).  ``wall_mm``: per face, the distance
     straight inward to the other side of the wall (inf where nothing is hit).
+    Either may be a function giving it, called once everything else is checked
+    (the adapter measures both in threads meanwhile).
     ``elements``, when given, is filled with ``check -> (domain, indices)`` of the
     offending faces, edges or vertices, for selecting them (kept out of the report).
     """
@@ -232,16 +245,24 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     found = {
         "non_manifold_edges": ("EDGE", non_manifold),
         "bad_contiguous_edges": ("EDGE", bad_contiguous),
-        "intersecting_faces": ("FACE", intersecting_faces),
+        "intersecting_faces": ("FACE", None),
         "zero_area_faces": ("FACE", np.nonzero(face_area <= t.zero_mm ** 2)[0]),
         "zero_length_edges": ("EDGE", np.nonzero(edge_len <= t.zero_mm)[0]),
         "non_planar_faces": ("FACE", nonplanar_faces(co, lv, ls, lt, normals, t.nonplanar_deg)),
         "sharp_edges": ("EDGE", sharp_edges(co, lv, ls, lt, normals, loop_edge, n_edges, t.sharp_deg)),
-        "thin_faces": ("FACE", None if wall_mm is None else np.nonzero(wall_mm < t.min_thickness_mm)[0]),
-        "narrow_faces": ("FACE", None if wall_mm is None else np.nonzero(wall_mm < t.nozzle_mm)[0]),
+        "thin_faces": ("FACE", None),
+        "narrow_faces": ("FACE", None),
         "overhang_faces": ("FACE", np.nonzero(overhang)[0]),
         "non_manifold_vertices": ("VERT", nonmanifold_vertices(lv, ls, lt, loop_edge, edge_verts)),
     }
+    if callable(intersecting_faces):
+        intersecting_faces = intersecting_faces()
+    if callable(wall_mm):
+        wall_mm = wall_mm()
+    found["intersecting_faces"] = ("FACE", intersecting_faces)
+    if wall_mm is not None:
+        found["thin_faces"] = ("FACE", np.nonzero(wall_mm < t.min_thickness_mm)[0])
+        found["narrow_faces"] = ("FACE", np.nonzero(wall_mm < t.nozzle_mm)[0])
     finite = bool(np.isfinite(co).all()) if len(co) else True
     report = assemble(stats, volume, len(ls), n_edges, found, len(shell_ids), len(floating_mm),
                       float(face_area[on_bed].sum()), t, finite, elements)

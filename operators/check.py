@@ -30,102 +30,104 @@ def thresholds_from_scene(scene):
     return t
 
 
-def intersecting_faces(obj, depsgraph):
-    """Indices of faces that cut through other faces: one BVH of the evaluated mesh,
-    overlapped with itself (the toolbox's method and tolerance, so the counts agree)."""
-    import numpy as np
+BVH_EPSILON = 0.00001  # the toolbox's, in scene units
+RAY_CHUNK = 20_000  # wall rays cast between two looks at the clock (about 30 ms)
+
+
+def _bvh(obj, depsgraph):
+    """One BVH of the evaluated mesh (object space), with the toolbox's overlap tolerance; None: no faces."""
     from mathutils.bvhtree import BVHTree
 
-    tree = BVHTree.FromObject(obj, depsgraph, epsilon=0.00001)
-    if tree is None:  # no faces
+    return BVHTree.FromObject(obj, depsgraph, epsilon=BVH_EPSILON)
+
+
+def _overlapping(tree):
+    """Indices of faces that cut through other faces: the BVH overlapped with itself (the toolbox's method
+    and tolerance, so the counts agree).  Runs in C without holding Python's lock."""
+    import numpy as np
+
+    if tree is None:
         return np.zeros(0, np.int64)
     pairs = tree.overlap(tree)
     return np.unique(np.array(pairs, dtype=np.int64).ravel()) if pairs else np.zeros(0, np.int64)
 
 
-WALL_ATTRIBUTE = "image_to_print_wall"
-SOURCE_ATTRIBUTE = "image_to_print_ray_start"
-DIRECTION_ATTRIBUTE = "image_to_print_ray_direction"
+def intersecting_faces(obj, depsgraph):
+    """Indices of faces of ``obj``'s evaluated mesh that cut through other faces."""
+    return _overlapping(_bvh(obj, depsgraph))
 
 
-def _wall_node_group(length_bu: float):
-    """Geometry Nodes: per face, cast the ray stored on the face (start, direction) against
-    the mesh itself and store the hit distance, or -1 when nothing is hit within ``length_bu``."""
-    # Nodes and sockets are typed loosely in the stubs: treat the tree as Any.
-    ng: Any = bpy.data.node_groups.new(".image_to_print wall thickness", 'GeometryNodeTree')  # type: ignore[arg-type]
-    ng.interface.new_socket("Geometry", in_out='INPUT', socket_type='NodeSocketGeometry')
-    ng.interface.new_socket("Geometry", in_out='OUTPUT', socket_type='NodeSocketGeometry')
-    nodes: Any = ng.nodes
-    links = ng.links
-    group_in, group_out = nodes.new('NodeGroupInput'), nodes.new('NodeGroupOutput')
-    start, direction = nodes.new('GeometryNodeInputNamedAttribute'), nodes.new('GeometryNodeInputNamedAttribute')
-    for node, name in ((start, SOURCE_ATTRIBUTE), (direction, DIRECTION_ATTRIBUTE)):
-        node.data_type = 'FLOAT_VECTOR'
-        node.inputs["Name"].default_value = name
-    ray = nodes.new('GeometryNodeRaycast')
-    links.new(group_in.outputs[0], ray.inputs["Target Geometry"])
-    links.new(start.outputs["Attribute"], ray.inputs["Source Position"])
-    links.new(direction.outputs["Attribute"], ray.inputs["Ray Direction"])
-    ray.inputs["Ray Length"].default_value = length_bu
-    missed = nodes.new('GeometryNodeSwitch')
-    missed.input_type = 'FLOAT'
-    links.new(ray.outputs["Is Hit"], missed.inputs["Switch"])
-    missed.inputs["False"].default_value = -1.0
-    links.new(ray.outputs["Hit Distance"], missed.inputs["True"])
-    store = nodes.new('GeometryNodeStoreNamedAttribute')
-    store.data_type = 'FLOAT'
-    store.domain = 'FACE'
-    store.inputs["Name"].default_value = WALL_ATTRIBUTE
-    links.new(group_in.outputs[0], store.inputs["Geometry"])
-    links.new(missed.outputs[0], store.inputs["Value"])
-    links.new(store.outputs[0], group_out.inputs[0])
-    return ng
+def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
+    """Per face: the wall thickness in mm up to ``max_mm`` (inf beyond), by one ray from just inside the
+    centroid of the face's first triangle (a point on the surface even for a warped quad) straight inward,
+    cast on the BVH of the overlap check (object space: rays are taken there and their lengths back).
+    A generator: it yields the fraction done between chunks and returns the thicknesses."""
+    from operator import itemgetter
 
-
-def wall_thickness(context, arrays: dict, max_mm: float):
-    """Per face of the evaluated mesh: wall thickness in mm up to ``max_mm`` (inf beyond).
-
-    One ray per face, from just inside the centroid of the face's first triangle (a
-    point on the surface even for a warped quad) straight inward; Geometry Nodes casts
-    them all in C against one BVH.  Runs on a temporary mesh built from ``arrays`` (world
-    space, mm), removed again.
-    """
     import numpy as np
 
     from ..core.checks import ray_samples
 
-    k = blender_mesh.units_per_mm(context.scene)
-    start_mm = 1e-4
+    start_mm = max(1e-4, 2 * BVH_EPSILON / k)  # the tree's tolerance widens faces: start clear of one's own
     origin, inward = ray_samples(arrays["co"], arrays["tris"], arrays["tri_face"], len(arrays["loop_start"]))
-    # the probe mesh is built from the world-space arrays in hand (faster than copying the object)
-    me = blender_mesh.mesh_from_arrays(".image_to_print wall probe", arrays["co"] * k, arrays["loop_vert"],
-                                       arrays["loop_start"], edges=arrays["edge_verts"],
-                                       corner_edge=arrays["loop_edge"])
-    tmp = ng = None
-    try:
-        for name, values in ((SOURCE_ATTRIBUTE, (origin + inward * start_mm) * k), (DIRECTION_ATTRIBUTE, inward)):
-            attribute: Any = me.attributes.new(name, 'FLOAT_VECTOR', 'FACE')
-            attribute.data.foreach_set("vector", np.ascontiguousarray(values, dtype=np.float32).ravel())
-        tmp = bpy.data.objects.new(".image_to_print wall probe", me)
-        context.scene.collection.objects.link(tmp)
-        ng = _wall_node_group(max_mm * k)
-        modifier: Any = tmp.modifiers.new("wall", 'NODES')
-        modifier.node_group = ng
-        probe = tmp.evaluated_get(context.evaluated_depsgraph_get())
-        result = probe.to_mesh()
+    wall = np.full(len(origin), np.inf)
+    inverse = np.linalg.inv(matrix)
+    local_origin = ((origin + inward * start_mm) * k) @ inverse[:3, :3].T + inverse[:3, 3]
+    local_dir = (inward * k) @ inverse[:3, :3].T  # one mm of the ray, in object units
+    per_mm = np.linalg.norm(local_dir, axis=1)
+    local_dir /= np.where(per_mm > 0, per_mm, 1.0)[:, None]
+    reach = max_mm * per_mm
+    for first in range(0, len(origin), RAY_CHUNK):  # map() casts in C; between chunks other threads run
+        sl = slice(first, first + RAY_CHUNK)
+        hits = list(map(tree.ray_cast, local_origin[sl].tolist(), local_dir[sl].tolist(), reach[sl].tolist()))
+        distance = np.array(list(map(itemgetter(3), hits)), dtype=np.float64)  # a miss: None -> nan
+        wall[sl] = np.where(np.isnan(distance), np.inf, distance / per_mm[sl] + start_mm)
+        yield min(1.0, (first + RAY_CHUNK) / len(origin))
+    return wall
+
+
+class _Pending:
+    """A value another thread waits for (calling it), set once."""
+
+    def __init__(self):
+        import threading
+
+        self._ready = threading.Event()
+        self._value: Any = None
+
+    def set(self, value) -> None:
+        if not self._ready.is_set():
+            self._value = value
+            self._ready.set()
+
+    def __call__(self):
+        self._ready.wait()
+        return self._value
+
+
+class _Background:
+    """A function of arrays run in a thread, polled by the checks: numpy leaves Python's lock in its loops,
+    so the array checks run beside the wall rays."""
+
+    def __init__(self, fn, *args):
+        import threading
+
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn, args):
         try:
-            distance = np.empty(len(result.polygons), np.float32)
-            attribute = result.attributes[WALL_ATTRIBUTE]
-            attribute.data.foreach_get("value", distance)
-        finally:
-            probe.to_mesh_clear()
-    finally:
-        if tmp is not None:
-            bpy.data.objects.remove(tmp)
-        bpy.data.meshes.remove(me)
-        if ng is not None:
-            bpy.data.node_groups.remove(ng)
-    return np.where(distance < 0, np.inf, distance / k + start_mm)
+            self.result = fn(*args)
+        except BaseException as exc:  # handed to the main thread by value()
+            self.error = exc
+
+    def value(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def height_field_report(context, obj, depsgraph, thresholds, elements: dict | None = None) -> dict | None:
@@ -165,6 +167,8 @@ def height_field_report(context, obj, depsgraph, thresholds, elements: dict | No
 def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     """The checks of one object as a generator: it yields ``(fraction, what comes next)``
     between stages, so a modal operator can show progress and cancel, and returns the report."""
+    import numpy as np
+
     from ..core.checks import full_report
     from ..core.errors import ImageToPrintError
 
@@ -177,19 +181,32 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     if report is not None:
         report["object"] = obj.name
         return report
-    mm = 1.0 / blender_mesh.units_per_mm(context.scene)
-    arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm)
+    arrays = blender_mesh.evaluated_arrays(obj, depsgraph, 1.0 / blender_mesh.units_per_mm(context.scene))
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
-    yield 0.15, "finding intersections"
-    crossing = intersecting_faces(obj, depsgraph)
-    yield 0.5, "measuring walls"
-    wall = wall_thickness(context, arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
-    yield 0.75, "checking edges, faces and shells"
-    report = full_report(arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"],
-                         tris=arrays["tris"], thresholds=thresholds, loop_edge=arrays["loop_edge"],
-                         edge_verts=arrays["edge_verts"], intersecting_faces=crossing, wall_mm=wall,
-                         elements=elements)
+    yield 0.1, "finding intersections"
+    # Blender's BVH: one call in C that keeps Python's lock (about 1 s per million triangles)
+    tree = _bvh(obj, depsgraph)
+    crossing = _overlapping(tree)
+    yield 0.2, "measuring walls"
+    walls = _Pending()
+    report_job = _Background(lambda: full_report(  # every other check, in a thread, while the rays are cast
+        arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"], tris=arrays["tris"],
+        thresholds=thresholds, loop_edge=arrays["loop_edge"], edge_verts=arrays["edge_verts"],
+        intersecting_faces=crossing, wall_mm=walls, elements=elements))
+    rays = _wall_rays(tree, np.array(obj.matrix_world, dtype=np.float64), blender_mesh.units_per_mm(context.scene),
+                      arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
+    try:
+        while True:
+            yield 0.2 + 0.5 * next(rays), "measuring walls"
+    except StopIteration as done:
+        walls.set(done.value)
+    finally:
+        walls.set(None)  # cancelled or failed: let the thread end (its report is never read)
+    while report_job.thread.is_alive():  # the window stays live, and Esc and signals work, meanwhile
+        report_job.thread.join(0.05)
+        yield 0.8, "checking edges, faces and shells"
+    report = report_job.value()
     report["object"] = obj.name
     return report
 
