@@ -31,14 +31,17 @@ def thresholds_from_scene(scene):
 
 
 BVH_EPSILON = 0.00001  # the toolbox's, in scene units
+RAY_START_MM = 1e-3  # a wall ray starts this far inside its face, whatever the scene's units
 RAY_CHUNK = 20_000  # wall rays cast between two looks at the clock (about 30 ms)
 
 
-def _bvh(obj, depsgraph):
-    """One BVH of the evaluated mesh (object space), with the toolbox's overlap tolerance; None: no faces."""
+def _bvh(obj, depsgraph, epsilon: float = BVH_EPSILON):
+    """A BVH of the evaluated mesh (object space), by default with the toolbox's overlap tolerance;
+    None: no faces. With a tolerance its rays are fat (a sphere of that radius swept along), so the wall
+    rays take a tree without one, as the toolbox's own rays are thin."""
     from mathutils.bvhtree import BVHTree
 
-    return BVHTree.FromObject(obj, depsgraph, epsilon=BVH_EPSILON)
+    return BVHTree.FromObject(obj, depsgraph, epsilon=epsilon)
 
 
 def _overlapping(tree):
@@ -60,7 +63,8 @@ def intersecting_faces(obj, depsgraph):
 def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
     """Per face: the wall thickness in mm up to ``max_mm`` (inf beyond), by one ray from just inside the
     centroid of the face's first triangle (a point on the surface even for a warped quad) straight inward,
-    cast on the BVH of the overlap check (object space: rays are taken there and their lengths back).
+    cast on ``tree`` (object space, no tolerance: a fat ray would touch a wall it runs beside, as from a
+    sliver at the foot of a wall; rays are taken there and their lengths back).
     A generator: it yields the fraction done between chunks and returns the thicknesses."""
     from operator import itemgetter
 
@@ -68,11 +72,10 @@ def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
 
     from ..core.checks import ray_samples
 
-    start_mm = max(1e-4, 2 * BVH_EPSILON / k)  # the tree's tolerance widens faces: start clear of one's own
     origin, inward = ray_samples(arrays["co"], arrays["tris"], arrays["tri_face"], len(arrays["loop_start"]))
     wall = np.full(len(origin), np.inf)
     inverse = np.linalg.inv(matrix)
-    local_origin = ((origin + inward * start_mm) * k) @ inverse[:3, :3].T + inverse[:3, 3]
+    local_origin = ((origin + inward * RAY_START_MM) * k) @ inverse[:3, :3].T + inverse[:3, 3]
     local_dir = (inward * k) @ inverse[:3, :3].T  # one mm of the ray, in object units
     per_mm = np.linalg.norm(local_dir, axis=1)
     local_dir /= np.where(per_mm > 0, per_mm, 1.0)[:, None]
@@ -81,7 +84,7 @@ def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
         sl = slice(first, first + RAY_CHUNK)
         hits = list(map(tree.ray_cast, local_origin[sl].tolist(), local_dir[sl].tolist(), reach[sl].tolist()))
         distance = np.array(list(map(itemgetter(3), hits)), dtype=np.float64)  # a miss: None -> nan
-        wall[sl] = np.where(np.isnan(distance), np.inf, distance / per_mm[sl] + start_mm)
+        wall[sl] = np.where(np.isnan(distance), np.inf, distance / per_mm[sl] + RAY_START_MM)
         yield min(1.0, (first + RAY_CHUNK) / len(origin))
     return wall
 
@@ -194,7 +197,8 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
         arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"], tris=arrays["tris"],
         thresholds=thresholds, loop_edge=arrays["loop_edge"], edge_verts=arrays["edge_verts"],
         intersecting_faces=crossing, wall_mm=walls, elements=elements))
-    rays = _wall_rays(tree, np.array(obj.matrix_world, dtype=np.float64), blender_mesh.units_per_mm(context.scene),
+    rays = _wall_rays(_bvh(obj, depsgraph, 0.0), np.array(obj.matrix_world, dtype=np.float64),
+                      blender_mesh.units_per_mm(context.scene),
                       arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
     try:
         while True:
