@@ -78,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("trace", help="logo or line art -> traced, extruded solid (plate, keychain, cutter, stamp)",
                        description="Trace IMAGE into Bezier curves, extrude them into a printable solid and export "
-                                   "it. Each mode starts from its preset; flags override it. All parts go into "
-                                   "each output file (3MF: one object per part).")
+                                   "it. Each mode starts from its preset; flags override it. The parts of one "
+                                   "design are united into one solid; multi-colour writes an STL or OBJ per "
+                                   "colour (OUT-colour-1.stl, ...), a 3MF or GLB with one object per colour.")
     t.add_argument("image", metavar="IMAGE")
     t.add_argument("-o", "--output", action="append", required=True, metavar="OUT", help=outputs)
     t.add_argument("--mode", choices=("plate", "keychain", "cutter", "stamp", "multi"), default="plate",
@@ -160,7 +161,7 @@ def run_route(name: str, args) -> int:
     from .core.report import dump_json
     from .operators.blender_mesh import removed_on_failure
     from .operators.check import check_object
-    from .operators.export import write_export
+    from .operators.export import printed, write_files
     from .operators.route import routes
 
     route = routes()[name]
@@ -178,10 +179,17 @@ def run_route(name: str, args) -> int:
 
     with Outputs(outputs + [report_path], inputs) as out:
         made = route.build(context, args.image, settings, options, progress if route.prints_progress else None)
-        with removed_on_failure(made.objects):
-            parts = made.reports or [check_object(context, obj) for obj in made.objects]
+        # the verdict and every file are about the same solids: the parts of one united (export.printed)
+        with removed_on_failure(made.objects), printed(context, made.objects) as solids:
+            parts = made.reports or [check_object(context, obj) for obj in solids]
+            written: list[tuple[str, str]] = []  # (file, what it holds when a file holds one of several)
             for path in outputs:
-                write_export(context, made.objects, out, path)
+                written += [(file, note) for file, _, note in write_files(context, solids, out, path)]
+            for obj, part in zip(solids, parts):
+                info = obj.get("image_to_print")
+                if info is not None and "union" in info:  # a solid united from several parts
+                    part.update(united=[str(name) for name in info["parts"]], union=info["union"],
+                                union_seconds=info["union_seconds"])
             if not made.parts:
                 report = dict(parts[0])
             else:
@@ -189,13 +197,15 @@ def run_route(name: str, args) -> int:
                 report = {"triangles": sum(r["triangles"] for r in parts),
                           "volume_mm3": sum(r["volume_mm3"] for r in parts),
                           "printable": not blocking, "blocking": blocking, "parts": parts}
+            outputs = [file for file, _ in written]
             report.update({"route": route.name, "image": os.path.abspath(args.image), "outputs": outputs,
                            "settings": settings.to_dict(), "warnings": made.warnings,
                            "blender": bpy.app.version_string, **made.info})
             if report_path:
                 dump_json(out.temp(report_path), report)
             out.commit()
-    return _finish(made.label, report, outputs, report_path, made.warnings)
+    return _finish(made.label, report, [f"{file} ({note})" if note else file for file, note in written], report_path,
+                   made.warnings)
 
 
 def run_check(args) -> int:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -79,19 +80,27 @@ def check_output_path(path: str) -> str:
     return path
 
 
+def _clash(path: str, inputs, outputs) -> str:
+    """"input" when ``path`` is one of ``inputs`` (an existing file), "output" when it is one of
+    ``outputs``, "" when it is neither."""
+    if any(source and os.path.exists(source) and _same(path, source) for source in inputs):
+        return "input"
+    return "output" if any(_same(path, other) for other in outputs) else ""
+
+
 class Outputs:
     """``with Outputs(paths, inputs) as out: write to out.temp(p) ...; out.commit()``."""
 
     def __init__(self, paths, inputs=()):
         paths = [check_output_path(p) for p in paths if p]
         for i, path in enumerate(paths):
-            for source in inputs:
-                if source and os.path.exists(source) and _same(path, source):
-                    raise ImageToPrintError(f"{path} is the input file: choose another output path")
-            for other in paths[:i]:
-                if _same(path, other):
-                    raise ImageToPrintError(f"{path} is given twice as an output: each output needs its own path")
+            clash = _clash(path, inputs, paths[:i])
+            if clash == "input":
+                raise ImageToPrintError(f"{path} is the input file: choose another output path")
+            if clash:
+                raise ImageToPrintError(f"{path} is given twice as an output: each output needs its own path")
         self.paths = paths
+        self.inputs = list(inputs)
         self._temps: dict[str, str] = {}
         self._expect: dict[str, dict] = {}
         self._current: str | None = None
@@ -100,19 +109,47 @@ class Outputs:
     def __enter__(self):
         try:
             for path in self.paths:
-                folder, name = os.path.split(path)
-                stem, ext = os.path.splitext(name)
-                try:
-                    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".part{ext}", dir=folder)
-                except OSError as exc:
-                    raise ImageToPrintError(f"cannot write {path}: {cause(exc, folder)}") from None
-                os.close(fd)
-                LIVE.add(tmp)
-                self._temps[path] = tmp
+                self._make_temp(path)
         except BaseException:
             self._discard()
             raise
         return self
+
+    def _make_temp(self, path: str) -> None:
+        folder, name = os.path.split(path)
+        stem, ext = os.path.splitext(name)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".part{ext}", dir=folder)
+        except OSError as exc:
+            raise ImageToPrintError(f"cannot write {path}: {cause(exc, folder)}") from None
+        os.close(fd)
+        LIVE.add(tmp)
+        self._temps[path] = tmp
+
+    def split(self, path: str, paths) -> list[str]:
+        """Write ``paths`` instead of ``path`` (one file per colour, say), committed with the others: each is
+        checked like every output (not an input, not another output, its folder takes files) and gets its
+        temporary file; ``path`` itself is then not written. The absolute paths."""
+        path = os.path.abspath(path)
+        paths = [check_output_path(p) for p in paths]
+        others = [p for p in self.paths if p != path]
+        for i, new in enumerate(paths):
+            clash = _clash(new, self.inputs, others + paths[:i])
+            if clash:
+                raise ImageToPrintError(f"{new} (one of the files {path} becomes) is "
+                                        f"{'the input file' if clash == 'input' else 'also another output'}: "
+                                        "choose another output path")
+        for new in paths:
+            self._make_temp(new)
+        tmp = self._temps.pop(path, None)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            LIVE.discard(tmp)
+        self._expect.pop(path, None)
+        index = self.paths.index(path) if path in self.paths else len(self.paths)
+        self.paths[index:index + 1] = paths
+        return paths
 
     def temp(self, path: str) -> str:
         """Where the writer of ``path`` writes (and, until the next call, the path a write error names)."""

@@ -67,23 +67,84 @@ def default_name(obj, ext: str) -> str:
     return "".join(c for c in name if c not in '\\/:*?"<>|') + ext
 
 
-def export_object(context, obj, path: str, ascii_stl: bool = False) -> str:
-    """Write ``obj`` (modifiers applied) to ``path``; the extension picks the format."""
-    return export_objects(context, [obj], path, ascii_stl)
+def _info(obj) -> dict:
+    info = obj.get("image_to_print")
+    return info if hasattr(info, "get") else {}
 
 
-def export_objects(context, objects, path: str, ascii_stl: bool = False, inputs=()) -> str:
-    """Write ``objects`` (modifiers applied, world space) into one file; the extension picks the format.
+def solids(objects) -> list[tuple[str, list]]:
+    """The printed solids among ``objects``, in order, as (name, objects): objects whose ``image_to_print``
+    data names the same ``solid`` (the parts of one traced design: a plate and the design raised on it,
+    a blade and its flange) are one solid; every other object is a solid alone."""
+    groups: dict = {}
+    for obj in objects:
+        key = _info(obj).get("solid") or obj.as_pointer()
+        groups.setdefault(key, (key if isinstance(key, str) else obj.name, []))[1].append(obj)
+    return list(groups.values())
 
-    STL, 3MF and OBJ are written in millimetres; GLB in glTF's metres.  3MF keeps one object
-    per input object.  The file appears only when complete and read back (``core/outputs.py``).
-    """
-    from ..core.outputs import Outputs
 
-    with Outputs([path], inputs) as out:
-        write_export(context, objects, out, path, ascii_stl)
-        out.commit()
-    return os.path.abspath(path)
+@contextlib.contextmanager
+def printed(context, objects):
+    """``objects`` as they are printed, one object per solid (:func:`solids`), for the checks and every
+    writer alike, so a verdict is about the very geometry a file holds. A solid of one object is that
+    object; the overlapping parts of one solid are united (``repair.union_solids``, on their evaluated
+    meshes in world space) into a temporary mesh object in scene units, removed afterwards."""
+    import time
+
+    from .repair import union_solids
+
+    made: list = []
+    try:
+        out = []
+        for name, group in solids(objects):
+            if len(group) == 1:
+                out.append(group[0])
+                continue
+            start = time.perf_counter()
+            with _export_copies(context, group, 1.0) as copies:
+                me, solver = union_solids(context, [c.data for c in copies])
+            made.append(me)
+            me.name = name
+            obj = bpy.data.objects.new(name, me)
+            made.append(obj)
+            obj["image_to_print"] = {"solid": name, "parts": [o.name for o in group], "union": solver,
+                                     "union_seconds": round(time.perf_counter() - start, 3)}
+            context.scene.collection.objects.link(obj)
+            out.append(obj)
+        yield out
+    finally:
+        blender_mesh.remove_datablocks(*reversed(made))
+
+
+ONE_OBJECT = (".stl", ".obj")  # formats a slicer reads as one object, whatever they hold
+
+
+def files_for(path: str, objects) -> list[tuple[str, list, str]]:
+    """Where printed ``objects`` go for the output ``path``, as (file, objects, note): all in ``path``, except
+    that separate prints (the colours of a multi-colour trace, each printed in its own filament: their
+    ``file_suffix``) never share a file a slicer reads as one object (STL, OBJ): there each gets its own,
+    ``<stem>-<suffix><ext>`` beside ``path``, and its note says which it is."""
+    suffixes = [_info(obj).get("file_suffix") for obj in objects]
+    root, ext = os.path.splitext(path)
+    if ext.lower() not in ONE_OBJECT or len(objects) < 2 or not any(suffixes):
+        return [(path, list(objects), "")]
+    files = []
+    for obj, suffix in zip(objects, suffixes):
+        info = _info(obj)
+        note = ", ".join(str(v) for v in (info.get("part"), info.get("colour")) if v)
+        files.append((f"{root}-{suffix or obj.name}{ext}", [obj], note))
+    return files
+
+
+def write_files(context, objects, out, path: str, ascii_stl: bool = False) -> list[tuple[str, list, str]]:
+    """Write printed ``objects`` for the output ``path`` into ``out`` (one file, or one per separate print:
+    :func:`files_for`, through ``out.split`` so they are committed with every other output); what went where."""
+    files = files_for(path, objects)
+    if [f for f, _, _ in files] != [path]:
+        out.split(path, [f for f, _, _ in files])
+    for file, group, _note in files:
+        write_export(context, group, out, file, ascii_stl)
+    return files
 
 
 def write_export(context, objects, out, path: str, ascii_stl: bool = False) -> None:
@@ -178,26 +239,35 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
 
     def execute(self, context):
         from ..core.errors import ImageToPrintError
+        from ..core.outputs import Outputs
         from .check import check_object, summary
 
         objects = blender_mesh.selected_meshes(context)
         self.check(context)
         path = bpy.path.abspath(self.filepath)
         try:
-            for obj in objects:
-                report = check_object(context, obj)
-                if not report["printable"] and not self.force:
-                    self.report({'ERROR'}, f"not exported: {summary(report)} "
-                                           "(enable 'Export Even If Not Printable')")
-                    return {'CANCELLED'}
-            if self.batch == 'EACH':
-                folder = os.path.dirname(path)
-                written = [export_objects(context, [obj], os.path.join(folder, default_name(obj, self.filename_ext)),
-                                          self.ascii_stl) for obj in objects]
-            else:
-                written = [export_objects(context, objects, path, self.ascii_stl)]
+            with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
+                for obj in solid_objects:
+                    report = check_object(context, obj)
+                    if not report["printable"] and not self.force:
+                        self.report({'ERROR'}, f"not exported: {summary(report)} "
+                                               "(enable 'Export Even If Not Printable')")
+                        return {'CANCELLED'}
+                if self.batch == 'EACH':
+                    folder = os.path.dirname(path)
+                    targets = [(os.path.join(folder, default_name(obj, self.filename_ext)), [obj])
+                               for obj in solid_objects]
+                else:
+                    targets = [(path, solid_objects)]
+                # never over the images the objects were made from (nor over a file the scene reads)
+                sources = {_info(obj).get("source") for obj in objects} | {
+                    bpy.path.abspath(image.filepath) for image in bpy.data.images if image.filepath}
+                with Outputs([target for target, _ in targets], sorted(s for s in sources if s)) as out:
+                    written = [file for target, group in targets
+                               for file, _, _ in write_files(context, group, out, target, self.ascii_stl)]
+                    out.commit()
         except ImageToPrintError as exc:
             self.report({'ERROR'}, str(exc))
             return {'CANCELLED'}
-        self.report({'INFO'}, "wrote " + ", ".join(written))
+        self.report({'INFO'}, "wrote " + ", ".join(os.path.abspath(f) for f in written))
         return {'FINISHED'}

@@ -164,33 +164,64 @@ def _manifold_union(context, me):
     if not _is_closed(me):
         return None
     parts = _parts(me)
-    if len(parts) < 2:
+    try:
+        if len(parts) < 2:
+            return None
+        merged = _union(context, parts, 'MANIFOLD')
+        merged.name = me.name
+        return merged
+    finally:
         blender_mesh.remove_datablocks(*parts)
-        return None
+
+
+def _union(context, meshes, solver: str, degenerate_bu: float = 0.0):
+    """A new mesh: the Boolean union of ``meshes`` (the first carries the modifier, the others are
+    its operand collection), beauty-triangulated (``_triangulate``); the meshes are left as they were."""
     collection = bpy.data.collections.new(".image_to_print union")
-    operands = [bpy.data.objects.new(".image_to_print part", part) for part in parts[1:]]
+    operands = [bpy.data.objects.new(".image_to_print part", me) for me in meshes[1:]]
     try:
         for obj in operands:
             collection.objects.link(obj)
-        merged = _apply_modifier(context, parts[0], {"type": 'BOOLEAN', "operation": 'UNION',
-                                                     "operand_type": 'COLLECTION', "collection": collection,
-                                                     "solver": 'MANIFOLD'})
-        merged.name = me.name
-        _triangulate(merged)
+        setup = {"type": 'BOOLEAN', "operation": 'UNION', "operand_type": 'COLLECTION', "collection": collection,
+                 "solver": solver}
+        if solver == 'EXACT':
+            setup["material_mode"] = 'TRANSFER'  # each part's faces keep its material (Manifold does so itself)
+        merged = _apply_modifier(context, meshes[0], setup)
+        _triangulate(merged, degenerate_bu)
         return merged
     finally:
-        blender_mesh.remove_datablocks(*operands, collection, *parts)
+        blender_mesh.remove_datablocks(*operands, collection)
 
 
-def _triangulate(me) -> None:
+def union_solids(context, meshes) -> tuple[Any, str]:
+    """One solid from closed, outward ``meshes`` that overlap (the parts of a traced design): a new mesh,
+    their Boolean union, beauty-triangulated (every face a triangle, so what is checked is what an STL
+    holds, and no face under the checks' zero size is left where the parts' edges nearly met), and the
+    solver used. Manifold (4.5+) when every mesh is closed and its result is closed, otherwise Exact.
+    The meshes are left as they were."""
+    from .check import thresholds_from_scene
+
+    degenerate_bu = thresholds_from_scene(context.scene).zero_mm * blender_mesh.units_per_mm(context.scene)
+    if compat.has_manifold_boolean() and all(_is_closed(me) for me in meshes):
+        merged = _union(context, meshes, 'MANIFOLD', degenerate_bu)
+        if _is_closed(merged):
+            return merged, 'MANIFOLD'
+        bpy.data.meshes.remove(merged)
+    return _union(context, meshes, 'EXACT', degenerate_bu), 'EXACT'
+
+
+def _triangulate(me, degenerate_bu: float = 0.0) -> None:
     """Beauty-triangulate ``me`` in place. Manifold rebuilds the original faces as n-gons along the
     seams, and some are far from flat: cut in a fan (as an STL export does) their triangles cross
-    their neighbours'."""
+    their neighbours'. With ``degenerate_bu``, edges shorter than that and faces thinner are dissolved
+    first (slivers a union leaves where two parts' edges nearly meet)."""
     import bmesh
 
     bm = bmesh.new()
     try:
         bm.from_mesh(me)
+        if degenerate_bu > 0:
+            bmesh.ops.dissolve_degenerate(bm, dist=degenerate_bu, edges=bm.edges[:])
         bmesh.ops.triangulate(bm, faces=bm.faces[:], quad_method='BEAUTY', ngon_method='BEAUTY')
         bm.to_mesh(me)
     finally:

@@ -176,10 +176,18 @@ def realize_traced(context, filepath: str, settings, plan):
                 bevel.limit_method = 'ANGLE'
                 bevel.angle_limit = math.radians(30.0)
                 bevel.use_clamp_overlap = True
-            obj["image_to_print"] = {
+            info = {
                 "route": "trace", "mode": settings.mode, "role": part.role, "source": os.path.abspath(filepath),
                 "z0_mm": part.z0, "height_mm": part.height, "warnings": list(plan.warnings),
+                "part": part.name,
+                # the parts are printed as one solid (united before checks and export: export.printed), except
+                # multi-colour's, each its own filament: a file of its own where a format holds one object
+                "solid": collection.name if settings.mode != "MULTI" else obj.name,
             }
+            if settings.mode == "MULTI":
+                info["file_suffix"] = part.name.lower().replace(" ", "-")
+                info["colour"] = "#" + "".join(f"{round(255 * min(max(c, 0.0), 1.0)):02x}" for c in part.colour[:3])
+            obj["image_to_print"] = info
             collection.objects.link(obj)
             objects.append(obj)
         (context.collection or scene.collection).children.link(collection)
@@ -260,7 +268,11 @@ def _validate(settings) -> None:
 def _realize(context, image_path: str, settings, options, plan) -> Made:
     objects = realize_traced(context, image_path, settings, plan)
     stem = os.path.splitext(os.path.basename(image_path))[0]
-    label = f"{stem} ({len(objects)} part{'s' if len(objects) != 1 else ''})"
+    n = len(objects)
+    if settings.mode == "MULTI":
+        label = f"{stem} ({n} part{'s' if n != 1 else ''}: one solid each)"
+    else:
+        label = f"{stem} ({n} part{'s' if n != 1 else ''}{' united into one solid' if n > 1 else ''})"
     return Made(objects, label, info={"mode": settings.mode, "bbox_mm": [round(v, 4) for v in plan.size_mm],
                                       "trace": plan.stats}, warnings=list(plan.warnings), parts=True)
 

@@ -237,6 +237,20 @@ def test_export_several_objects_to_one_3mf_or_one_file_each(ext, scene, tmp_path
     assert float(prusa_info(tmp_path / "untitled-B.stl")["size_x"]) == pytest.approx(20.0)
 
 
+def test_export_never_writes_over_the_image_an_object_was_made_from(ext, scene, tmp_path):
+    """A traced design's source image given as the export path (an image named .stl): refused in one
+    line, the image untouched, nothing written."""
+    from images import ring_and_island
+
+    image = tmp_path / "logo.stl"
+    image.write_bytes(open(ring_and_island(tmp_path / "logo.png"), "rb").read())
+    assert bpy.ops.image_to_print.trace(filepath=str(image), mode='PLATE', width_mm=30.0) == {'FINISHED'}
+    before = image.read_bytes()
+    with pytest.raises(RuntimeError, match="is the input file"):
+        bpy.ops.image_to_print.export(filepath=str(image), file_format='STL')
+    assert image.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["logo.png", "logo.stl"]
+
+
 def test_object_without_faces_and_non_finite_coordinates(ext, scene):
     empty = _object(scene, "points", CUBE * 0.01, [])
     with pytest.raises(ext.core.errors.ImageToPrintError, match="no faces"):

@@ -6,6 +6,7 @@ import os
 import zipfile
 
 import bpy
+import numpy as np
 import pytest
 from cli_run import run
 from conftest import CLOSED, solid_checks
@@ -42,36 +43,36 @@ def test_plate_stl_glb_3mf_and_report(ext, scene, tmp_path, capfd):
     assert validation["issues"]["numErrors"] == 0, validation
 
 
-@pytest.mark.parametrize("mode, extra, parts", [
+@pytest.mark.parametrize("mode, extra, parts", [  # parts: how many were united
     ("keychain", ["--width", 30], 2),
     ("cutter", ["--width", 60], 2),
     ("stamp", ["--width", 30], 2),
     ("plate", ["--engine", "fast", "--width", 30, "--base", 1.5, "--bevel", 0.4], 2),
 ])
-def test_every_mode_gives_closed_parts(ext, scene, tmp_path, capfd, mode, extra, parts):
+def test_every_mode_gives_one_closed_solid_of_its_parts(ext, scene, tmp_path, capfd, mode, extra, parts):
     stl, rep = tmp_path / "m.stl", tmp_path / "m.json"
     code, _out, err = run(ext, capfd, "trace", letter_l(tmp_path / "l.png"), "-o", stl, "--mode", mode,
                           "--report", rep, *extra)
     assert code == 0, err
     report = json.loads(rep.read_text())
-    assert len(report["parts"]) == parts
-    for part in report["parts"]:
-        assert solid_checks(part["checks"]) == CLOSED, part["object"]
+    [solid] = report["parts"]  # the overlapping parts, united
+    assert len(solid["united"]) == parts
+    assert solid_checks(solid["checks"]) == CLOSED and solid["checks"]["shells"] == 1
     am = admesh(stl)
-    assert am["disconnected_facets"] == 0 and am["backwards_edges"] == 0 and am["parts"] == parts
+    assert am["disconnected_facets"] == 0 and am["backwards_edges"] == 0 and am["parts"] == 1
     assert prusa_info(stl)["manifold"] == "yes"
     if mode == "cutter":
         assert report["bbox_mm"][2] == pytest.approx(12.0)
         assert report["bbox_mm"][0] == pytest.approx(60.0 + 2 * (1.0 + 5.0), abs=0.3)  # wall and flange
 
 
-def test_3mf_keeps_one_object_per_part(ext, scene, tmp_path, capfd):
+def test_3mf_holds_the_united_design_as_one_object(ext, scene, tmp_path, capfd):
     tmf = tmp_path / "k.3mf"
     code, _out, err = run(ext, capfd, "trace", letter_l(tmp_path / "l.png"), "-o", tmf, "--mode", "keychain")
     assert code == 0, err
     with zipfile.ZipFile(tmf) as zf:
         model = zf.read("3D/3dmodel.model").decode()
-    assert model.count("<object ") == 2 and 'unit="millimeter"' in model
+    assert model.count("<object ") == 1 and 'unit="millimeter"' in model and 'name="l Traced"' in model
 
 
 BAD = [
@@ -115,11 +116,10 @@ def test_cutter_imprint_walls_stand_on_a_web_and_are_shorter(ext, scene, tmp_pat
     assert code == 0, err
     assert "2 separate outlines" in err  # the ring and the bar each get a wall
     report = json.loads(rep.read_text())
-    parts = {p["object"].split()[-1]: p for p in report["parts"]}
-    assert set(parts) == {"Blade", "Flange", "Imprint"}
-    for part in parts.values():
-        assert solid_checks(part["checks"]) == CLOSED
-    top = parts["Imprint"]["bbox_min_mm"][2] + parts["Imprint"]["bbox_mm"][2]
-    assert top == pytest.approx(12.0 - 2.0, abs=1e-4)  # the default imprint depth below the blade
-    assert parts["Imprint"]["bbox_min_mm"][2] < 2.0  # reaches into the 2 mm web
+    [solid] = report["parts"]
+    assert sorted(name.split()[-1] for name in solid["united"]) == ["Blade", "Flange", "Imprint"]
+    assert solid_checks(solid["checks"]) == CLOSED and solid["checks"]["shells"] == 1
+    z = np.fromfile(stl, dtype=np.dtype([("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")]), offset=84)["v"][..., 2]
+    flat = np.unique(np.round(z[np.ptp(z, axis=1) < 1e-4][:, 0], 3))  # heights of the horizontal faces
+    assert list(flat) == [0.0, 2.0, 10.0, 12.0]  # bed, web (the 2 mm flange), imprint tops (2 mm below), blade
     assert prusa_info(stl)["manifold"] == "yes"

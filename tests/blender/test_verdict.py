@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One verdict: what a route's command says about printability is what ``check`` says about the file
-it wrote, for every relief and AI mode; and the relief's height-field checks are the generic ones."""
+it wrote, for every relief, trace and AI mode; and the relief's height-field checks are the generic ones."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from cli_run import run
 from conftest import ROOT
-from images import ring_and_island, ring_rgba
+from core_3mf import read_3mf
+from images import letter_l, ring_and_island, ring_rgba, two_colours
 from PIL import Image, ImageDraw
 
 SAMPLE = os.path.join(ROOT, "samples", "sunflower.png")
@@ -65,6 +66,65 @@ def test_the_route_says_what_check_says_of_its_file(ext, scene, tmp_path, capfd,
     assert route["bbox_mm"] == pytest.approx(checked["bbox_mm"], abs=1e-3)
     if case.startswith("ai"):
         assert route["checks"]["shells"] == 2 and route["checks"]["floating_shells"] == 0  # both on the bed
+
+
+TRACES = {
+    "plate": lambda p: ["trace", ring_and_island(p / "r.png"), "--mode", "plate", "--width", 50],
+    "keychain": lambda p: ["trace", ring_and_island(p / "r.png"), "--mode", "keychain", "--width", 40],
+    "cutter": lambda p: ["trace", letter_l(p / "l.png"), "--mode", "cutter", "--width", 60],
+    "stamp": lambda p: ["trace", ring_and_island(p / "r.png"), "--mode", "stamp", "--width", 40],
+}
+
+
+def agree(part, checked):
+    """A solid as the route reported it and ``check``'s report of the file holding it: the same verdict and
+    the same counts, the wall-thickness warnings included (both cast the same rays on the same triangles)."""
+    assert part["printable"] == checked["printable"] and part["blocking"] == checked["blocking"] == []
+    assert part["triangles"] == checked["triangles"]
+    for name in AGREE + ("thin_faces", "narrow_faces", "zero_length_edges"):
+        assert part["checks"][name] == checked["checks"][name], name
+    for name in ("zero_area_faces", "non_planar_faces"):  # a sliver at the threshold may cross it in float32 mm
+        assert abs(part["checks"][name] - checked["checks"][name]) <= 1, name
+    assert part["volume_mm3"] == pytest.approx(checked["volume_mm3"], rel=1e-4)
+    assert part["bbox_mm"] == pytest.approx(checked["bbox_mm"], abs=1e-3)
+
+
+@pytest.mark.parametrize("case", sorted(TRACES))
+def test_a_traced_design_is_one_solid_and_check_agrees_with_the_route(ext, scene, tmp_path, capfd, case):
+    """The parts of a design (plate and design, blade and flange, block and face) overlap on purpose: they
+    are united before the verdict and the file, so the file holds one closed solid that check passes."""
+    (code, route, said), (code_check, checked, said_check) = route_then_check(ext, capfd, tmp_path,
+                                                                              *TRACES[case](tmp_path))
+    assert code == code_check == 0, (said, said_check)
+    assert "united into one solid" in said
+    [part] = route["parts"]
+    assert len(part["united"]) == 2 and part["union"] in ("MANIFOLD", "EXACT")
+    assert checked["checks"]["shells"] == 1 and checked["checks"]["intersecting_faces"] == 0
+    agree(part, checked)
+    assert route["printable"] and route["outputs"] == [str(tmp_path / "out.stl")]
+
+
+def test_multi_colour_writes_one_file_per_colour_and_check_agrees_with_each(ext, scene, tmp_path, capfd):
+    """Each colour is printed in its own filament: an STL holds one object for a slicer, so each colour gets
+    its own STL (never all merged into one), and a 3MF keeps them as separate objects of one file."""
+    image = two_colours(tmp_path / "c.png")
+    code, out, err = run(ext, capfd, "trace", image, "--mode", "multi", "--colours", 2, "--width", 60,
+                         "-o", tmp_path / "c.stl", "-o", tmp_path / "c.3mf", "--report", tmp_path / "c.json")
+    assert code == 0, err
+    route = json.loads((tmp_path / "c.json").read_text())
+    names = ["c-base.stl", "c-colour-1.stl", "c-colour-2.stl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names + ["c.3mf", "c.json", "c.png"])
+    assert route["outputs"] == [str(tmp_path / n) for n in names] + [str(tmp_path / "c.3mf")]
+    assert "one solid each" in out and "(Colour 1, #" in out
+    assert [p["object"] for p in route["parts"]] == ["c Base", "c Colour 1", "c Colour 2"]
+    for name, part in zip(names, route["parts"]):
+        code_check, _, _ = run(ext, capfd, "check", tmp_path / name, "--report", tmp_path / "one.json")
+        assert code_check == 0
+        agree(part, json.loads((tmp_path / "one.json").read_text()))
+    objects = read_3mf(tmp_path / "c.3mf")  # one object per colour, each the very solid checked
+    assert [o["name"] for o in objects] == [p["object"] for p in route["parts"]]
+    assert [len(o["triangles"]) for o in objects] == [p["triangles"] for p in route["parts"]]
+    assert route["triangles"] == sum(p["triangles"] for p in route["parts"])
 
 
 def test_a_grid_relief_is_checked_as_a_height_field_with_the_generic_counts(ext, scene, tmp_path):

@@ -155,3 +155,39 @@ def test_atomic_output_gets_the_usual_file_mode_not_mkstemps_0600(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+
+
+# --- Outputs.split: one output becomes several files (a multi-colour STL, one per colour) ----------
+
+def _json_into(out, path, value):
+    with open(out.temp(path), "w", encoding="utf-8") as fh:
+        json.dump(value, fh)
+
+
+def test_split_outputs_are_committed_together_and_the_original_path_is_never_written(tmp_path):
+    from core.outputs import Outputs
+
+    whole, other = tmp_path / "c.json", tmp_path / "report.json"
+    with Outputs([whole, other]) as out:
+        parts = out.split(str(whole), [tmp_path / "c-base.json", tmp_path / "c-colour-1.json"])
+        assert [os.path.basename(p) for p in parts] == ["c-base.json", "c-colour-1.json"]
+        assert len([n for n in listing(tmp_path) if n.endswith(".part.json")]) == 3  # c.json's temp is gone
+        for i, path in enumerate(parts + [str(other)]):
+            _json_into(out, path, {"part": i})
+        assert out.commit() == [str(other)] + parts
+    assert listing(tmp_path) == ["c-base.json", "c-colour-1.json", "report.json"]
+    assert json.loads((tmp_path / "c-colour-1.json").read_text()) == {"part": 1}
+
+
+@pytest.mark.parametrize("target, words", [("input.png", "is the input file"),
+                                           ("report.json", "is also another output"),
+                                           ("c-base.json", "is also another output")])
+def test_split_refuses_a_file_that_is_the_input_or_another_output_and_leaves_nothing(tmp_path, target, words):
+    from core.outputs import Outputs
+
+    (tmp_path / "input.png").write_bytes(b"photo")
+    with pytest.raises(ImageToPrintError, match=words):
+        with Outputs([tmp_path / "c.json", tmp_path / "report.json"], [str(tmp_path / "input.png")]) as out:
+            out.split(str(tmp_path / "c.json"), [tmp_path / "c-base.json", tmp_path / target])
+    assert listing(tmp_path) == ["input.png"]
+    assert (tmp_path / "input.png").read_bytes() == b"photo"
