@@ -144,3 +144,27 @@ def test_disable_leaves_nothing_registered(ext):
 def test_operators_have_descriptions(ext, name):
     rna = getattr(bpy.ops.image_to_print, name).get_rna_type()
     assert rna.description and not rna.description.endswith(".")
+
+
+def test_the_readme_python_api_example_runs(ext, scene, tmp_path):
+    """The README's Python API block, as written (its paths pointed at a sample, a logo and tmp_path)."""
+    import re
+
+    import bpy
+    from core_3mf import read_3mf
+    from images import ring_and_island
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    block = re.search(r"## Python API.*?```python\n(.*?)```", text, re.S).group(1)
+    block = (block.replace("/path/photo.png", os.path.join(ROOT, "samples", "sunflower.png"))
+             .replace("/path/logo.png", str(ring_and_island(tmp_path / "logo.png")))
+             .replace("/tmp/photo.3mf", str(tmp_path / "photo.3mf"))
+             .replace("/tmp/logo.stl", str(tmp_path / "logo.stl")))
+    exec(compile(block, "README.md", "exec"), {"bpy": bpy})
+    assert [o["name"] for o in read_3mf(tmp_path / "photo.3mf")] == ["sunflower Lithophane (printable)"]
+    from judges import stl_triangles
+
+    size = (tmp_path / "logo.stl").stat().st_size
+    assert size == 84 + 50 * stl_triangles(tmp_path / "logo.stl") and size > 84 + 50 * 1000
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".stl"] == ["logo.stl"]  # one file: one solid
