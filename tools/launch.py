@@ -88,6 +88,20 @@ def build_zip() -> str:
     return os.path.join(out, sorted(names)[-1])
 
 
+@contextlib.contextmanager
+def _install_lock(user: str):
+    """One install at a time into ``user``: two runs started together after a change would otherwise both
+    install, and Blender refuses the second ("lock exists")."""
+    import fcntl
+
+    with open(os.path.join(user, f".{PKG_ID}.install.lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def ensure_extension(force: bool = False):
     """Install (if the sources changed) and enable the extension; return its module."""
     user = prepare_environment()
@@ -96,9 +110,10 @@ def ensure_extension(force: bool = False):
 
     stamp = os.path.join(user, f"{PKG_ID}.sha256")
     wanted = source_hash()
-    have = open(stamp).read().strip() if os.path.exists(stamp) else ""
-    installed = os.path.isdir(os.path.join(user, "extensions", "user_default", PKG_ID))
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _install_lock(user), contextlib.redirect_stdout(io.StringIO()):
+        # read under the lock: a run started beside one that is installing waits, then finds it done
+        have = open(stamp).read().strip() if os.path.exists(stamp) else ""
+        installed = os.path.isdir(os.path.join(user, "extensions", "user_default", PKG_ID))
         if force or have != wanted or not installed:
             zip_path = build_zip()
             result = bpy.ops.extensions.package_install_files(

@@ -5,6 +5,7 @@ corrupt or half-written, never crashes or hangs, and never sends a key where it 
 import importlib
 import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 from cli_run import run
 from conftest import ROOT, datablock_counts
+from judges import stl_triangles
 from PIL import Image
 
 SAMPLE = os.path.join(ROOT, "samples", "sunflower.png")
@@ -246,8 +248,17 @@ def test_a_full_disk_for_the_report_writes_no_mesh(ext, scene, small_disk, tmp_p
 
 # --- signals -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_during_the_run_ends_it_fast_and_leaves_nothing(installed, tmp_path, sig):
+def _exporting(folder) -> bool:
+    """The STL exporter has begun writing its temporary file (bytes in it)."""
+    return any(name.endswith(".part.stl") and os.path.getsize(os.path.join(folder, name)) > 0
+               for name in os.listdir(folder))
+
+
+@pytest.mark.parametrize("sig, stage", [(signal.SIGTERM, "build"), (signal.SIGINT, "build"),
+                                        (signal.SIGTERM, "export")])
+def test_a_signal_during_the_run_ends_it_fast_and_leaves_nothing(installed, tmp_path, sig, stage):
+    """Mid-build, or while the STL exporter writes a file of some 190 MB: the run ends within seconds,
+    and neither an output nor a temporary file is left."""
     Image.open(SAMPLE).resize((1600, 1200)).save(tmp_path / "in.png")
     proc = subprocess.Popen([LAUNCHER, "relief", str(tmp_path / "in.png"), "-o", str(tmp_path / "r.stl"),
                              "-o", str(tmp_path / "r.glb"), "--width", "160", "--sample-mm", "0.1"],
@@ -256,7 +267,12 @@ def test_a_signal_during_the_run_ends_it_fast_and_leaves_nothing(installed, tmp_
     while not any(name.endswith(".part.stl") for name in os.listdir(tmp_path)):  # the outputs exist: work began
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
-    time.sleep(0.5)
+    if stage == "export":
+        while not _exporting(tmp_path):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.005)
+    else:
+        time.sleep(0.5)
     sent = time.monotonic()
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
@@ -265,6 +281,30 @@ def test_a_signal_during_the_run_ends_it_fast_and_leaves_nothing(installed, tmp_
     assert f"interrupted ({signal.Signals(sig).name}); nothing was written" in one_line(err)
     assert files(tmp_path) == ["in.png"]
     assert took < 5.0, f"{took:.1f} s after the signal"
+
+
+def test_two_writers_on_one_path_leave_one_whole_file(installed, tmp_path):
+    """Two runs writing the same output at once: each renames a complete temporary file into place, so
+    the path ends as one whole, valid STL (the last to finish) and no temporary file is left. Both start as
+    after an update (the launcher's install stamp gone), so both find the extension to install: one does,
+    the other waits for it instead of failing on Blender's repository lock."""
+    out = tmp_path / "same.stl"
+    for stamp in (os.path.join(ROOT, "build", "blender-user-5.2", "image_to_print.sha256"),
+                  os.path.join(ROOT, "build", "dist", "sources.sha256")):  # and the zip to build again
+        if os.path.exists(stamp):
+            os.remove(stamp)
+    runs = [subprocess.Popen([LAUNCHER, "relief", SAMPLE, "-o", str(out), "--width", str(width), "--sample-mm",
+                              "0.5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for width in (40, 60)]
+    said = []
+    for proc in runs:
+        stdout, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        said.append(int(re.search(r"(\d+) triangles", stdout).group(1)))
+    assert files(tmp_path) == ["same.stl"]
+    assert said[0] != said[1]
+    triangles = stl_triangles(out)
+    assert triangles in said and out.stat().st_size == 84 + 50 * triangles
 
 
 # --- remote calls ------------------------------------------------------------------------------
