@@ -190,10 +190,18 @@ def run_route(name: str, args) -> int:
                 if info is not None and "union" in info:  # a solid united from several parts
                     part.update(united=[str(name) for name in info["parts"]], union=info["union"],
                                 union_seconds=info["union_seconds"])
+                    if info["union"] == "JOINED":
+                        made.label = made.label.replace("united into one solid", "joined, not united")
+                        made.warnings.append(
+                            f"{obj.name}: the parts were too many triangles ({part['triangles']}) to unite without "
+                            "Blender 4.5's Manifold solver, or not closed: they are written as they are, "
+                            "overlapping; trace fewer details (--speckle, --smooth) or run Make Printable")
             if not made.parts:
                 report = dict(parts[0])
             else:
-                blocking = sorted({b for r in parts for b in r["blocking"]})
+                # one solid: its own order, as check of its file gives it; several: sorted, as check of several
+                blocking = list(parts[0]["blocking"]) if len(parts) == 1 else sorted(
+                    {b for r in parts for b in r["blocking"]})
                 report = {"triangles": sum(r["triangles"] for r in parts),
                           "volume_mm3": sum(r["volume_mm3"] for r in parts),
                           "printable": not blocking, "blocking": blocking, "parts": parts}

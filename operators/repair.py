@@ -193,12 +193,17 @@ def _union(context, meshes, solver: str, degenerate_bu: float = 0.0):
         blender_mesh.remove_datablocks(*operands, collection)
 
 
+EXACT_MAX_TRIANGLES = 100_000  # Exact takes about 15 s per 100k triangles here: beyond, the parts are joined only
+
+
 def union_solids(context, meshes) -> tuple[Any, str]:
     """One solid from closed, outward ``meshes`` that overlap (the parts of a traced design): a new mesh,
     their Boolean union, beauty-triangulated (every face a triangle, so what is checked is what an STL
     holds, and no face under the checks' zero size is left where the parts' edges nearly met), and the
-    solver used. Manifold (4.5+) when every mesh is closed and its result is closed, otherwise Exact.
-    The meshes are left as they were."""
+    solver used. Manifold (4.5+) when every mesh is closed and its result is closed, otherwise Exact up
+    to ``EXACT_MAX_TRIANGLES``. Beyond that ("JOINED", a photograph traced into thousands of specks, say)
+    the meshes are only put together in one mesh, as a file would hold them, so the checks say what
+    check of that file says (intersecting faces). The meshes are left as they were."""
     from .check import thresholds_from_scene
 
     degenerate_bu = thresholds_from_scene(context.scene).zero_mm * blender_mesh.units_per_mm(context.scene)
@@ -207,7 +212,29 @@ def union_solids(context, meshes) -> tuple[Any, str]:
         if _is_closed(merged):
             return merged, 'MANIFOLD'
         bpy.data.meshes.remove(merged)
-    return _union(context, meshes, 'EXACT', degenerate_bu), 'EXACT'
+    triangles = 0
+    for me in meshes:
+        me.calc_loop_triangles()
+        triangles += len(me.loop_triangles)
+    if triangles <= EXACT_MAX_TRIANGLES:
+        return _union(context, meshes, 'EXACT', degenerate_bu), 'EXACT'
+    return _joined(meshes), 'JOINED'
+
+
+def _joined(meshes):
+    """A new mesh holding every one of ``meshes`` as it is, triangulated."""
+    import bmesh
+
+    bm = bmesh.new()
+    try:
+        for me in meshes:
+            bm.from_mesh(me)  # adds to what the bmesh holds
+        bmesh.ops.triangulate(bm, faces=bm.faces[:], quad_method='BEAUTY', ngon_method='BEAUTY')
+        out = bpy.data.meshes.new(".image_to_print joined")
+        bm.to_mesh(out)
+    finally:
+        bm.free()
+    return out
 
 
 def _triangulate(me, degenerate_bu: float = 0.0) -> None:

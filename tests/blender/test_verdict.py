@@ -165,3 +165,19 @@ def test_an_edited_relief_is_checked_by_the_generic_checks(ext, scene, change):
         obj.modifiers.new("thicker", 'SOLIDIFY')
     report = ext.operators.check.check_object(bpy.context, obj)
     assert "method" not in report
+
+
+def test_parts_too_big_to_unite_are_written_joined_and_check_agrees(ext, scene, tmp_path, capfd, monkeypatch):
+    """Without Manifold and over Exact's limit, the parts are written as they are, overlapping: the route
+    says NOT printable (intersecting faces), exactly as check of its STL does, and says why."""
+    monkeypatch.setattr(ext.operators.compat, "has_manifold_boolean", lambda: False)
+    monkeypatch.setattr(ext.operators.repair, "EXACT_MAX_TRIANGLES", 0)
+    (code, route, said), (code_check, checked, said_check) = route_then_check(
+        ext, capfd, tmp_path, "trace", ring_and_island(tmp_path / "r.png"), "--mode", "plate", "--width", 50)
+    assert code == code_check == 3, (said, said_check)
+    [part] = route["parts"]
+    assert part["union"] == "JOINED" and "joined, not united" in said and "written as they are" in said
+    assert route["blocking"] == checked["blocking"] and "intersecting_faces" in checked["blocking"]
+    assert part["triangles"] == checked["triangles"]
+    for name in AGREE:
+        assert part["checks"][name] == checked["checks"][name], name
