@@ -19,8 +19,9 @@ import numpy as np
 from .. import raster
 from ..errors import ImageToPrintError
 from ..image import LoadedImage, require_length, require_size
+from ..limits import CheckDefaults
 from ..schema import UNIT_MAX, check_ranges
-from . import bitmap
+from . import bitmap, photo
 from . import loops as lp
 from .settings import BASE_SHAPES, ENGINES, HOLE_POSITIONS, MODES, SOURCES, TraceSettings
 
@@ -340,22 +341,144 @@ def _where(mask: np.ndarray, to_mm, limit: int = 3) -> str:
     return ", ".join(f"({x:.1f}, {y:.1f}) mm" for _, x, y in ((a, *to_mm(cx, cy)) for a, cx, cy in spots))
 
 
-def _thin_warning(mask: np.ndarray, s: TraceSettings, px_mm: float, to_mm, what: str) -> str | None:
-    width = 2.0 * s.nozzle_mm / px_mm
+NARROW_IGNORED = 0.05  # the narrowest 5% of the narrow outline does not set the width proposed
+NARROW_MARGIN = 0.05  # the width proposed has this to spare, for the finer grid a wider design is checked on
+
+
+@dataclass
+class _Fit:
+    """What the narrow-feature warning needs to know about the whole plan."""
+
+    width_mm: float  # the design's width now (--width)
+    design_mm: tuple[float, float]  # the design's size now
+    overall_mm: tuple[float, float]  # every part's size now (plates and tabs do not grow with --width)
+    build_mm: tuple[float, float]  # the printer's bed
+
+
+def _outline_samples(loops: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(midpoints (n, 2), lengths (n,)) of the flattened outline's segments, in the loops' pixels."""
+    mids, lengths = [], []
+    for loop in loops:
+        poly = lp.flatten(loop)
+        seg = np.roll(poly, -1, axis=0) - poly
+        mids.append(poly + seg / 2.0)
+        lengths.append(np.hypot(seg[:, 0], seg[:, 1]))
+    if not mids:
+        return np.zeros((0, 2)), np.zeros(0)
+    return np.concatenate(mids), np.concatenate(lengths)
+
+
+def _narrow(mask: np.ndarray, width: float) -> np.ndarray:
+    """Places narrower than ``width`` pixels that run at least as long as that (not a rounded end's tip)."""
+    thin = bitmap.narrower_than(mask, width)
+    return bitmap.remove_small(thin, max(2.0, width * width), eight=True)
+
+
+def _widths(mask: np.ndarray, thin: np.ndarray, factor: int, limit: float, points: np.ndarray) -> np.ndarray:
+    """The width, in working pixels, of the narrow place at each of ``points`` (working pixels, x y).
+
+    ``thin`` marks the narrow places on a grid ``factor`` times coarser than ``mask``; they are
+    measured on ``mask`` itself, ``limit`` pixels being the width they are narrower than. The
+    distance from a pixel centre to the nearest background pixel centre, at most, over a narrow
+    place, gives its width: a band t pixels wide has its middle (t + 1) / 2 from the background
+    for odd t, t / 2 for even t (taken as t - 1: 1 px short, so the width proposed errs on the
+    wide side). Where the working grid is the one checked (``factor`` 1) and small enough
+    (``bitmap.FINE_PIXELS``) it is measured on a grid twice as fine, where every band is 2t
+    pixels and its middle two lie t from the background: exact. Each point takes the largest such distance of
+    the narrow places within half the limit of it (from a narrow place's edge to its middle).
+    """
+    h, w = mask.shape
+    rows = np.flatnonzero(thin.any(axis=1))
+    cols = np.flatnonzero(thin.any(axis=0))
+    margin = int(math.ceil(limit)) + 2
+    area = ((rows[-1] + 1 - rows[0]) * factor + 2 * margin) * ((cols[-1] + 1 - cols[0]) * factor + 2 * margin)
+    g = 2 if factor == 1 and 4.0 * area <= bitmap.FINE_PIXELS else 1
+    reach = int(math.ceil(limit * g / 2.0)) + 2  # fine pixels
+    r0, r1 = max(0, rows[0] * factor - reach), min(h, (rows[-1] + 1) * factor + reach)
+    c0, c1 = max(0, cols[0] * factor - reach), min(w, (cols[-1] + 1) * factor + reach)
+    ink = mask[r0:r1, c0:c1]
+    rr = np.minimum(np.arange(r0, r1) // factor, thin.shape[0] - 1)
+    cc = np.minimum(np.arange(c0, c1) // factor, thin.shape[1] - 1)
+    inside = thin[rr][:, cc] & ink
+    ink, inside = np.pad(ink, 1), np.pad(inside, 1)  # outside the image is background
+    if g > 1:
+        ink = np.repeat(np.repeat(ink, g, axis=0), g, axis=1)
+        inside = np.repeat(np.repeat(inside, g, axis=0), g, axis=1)
+    depth = np.sqrt(bitmap.distance_within(~ink, float(reach)))
+    depth = np.where(inside, depth, np.float32(0.0))
+    for axis in (0, 1):  # the largest within a square reaching half the limit
+        out = depth.copy()
+        for d in range(1, min(reach, depth.shape[axis])):
+            lead: list[slice] = [slice(None), slice(None)]
+            lag: list[slice] = [slice(None), slice(None)]
+            lead[axis], lag[axis] = slice(d, None), slice(None, -d)
+            np.maximum(out[tuple(lead)], depth[tuple(lag)], out=out[tuple(lead)])
+            np.maximum(out[tuple(lag)], depth[tuple(lead)], out=out[tuple(lag)])
+        depth = out
+    fx = np.clip(((points[:, 0] - c0 + 1) * g).astype(np.int64), 0, depth.shape[1] - 1)
+    fy = np.clip(((points[:, 1] - r0 + 1) * g).astype(np.int64), 0, depth.shape[0] - 1)
+    d = depth[fy, fx].astype(np.float64)
+    return d if g == 2 else np.maximum(2.0 * d - 1.0, 0.0)
+
+
+def _share_text(share: float) -> str:
+    return "under 1%" if 0 < share < 0.005 else f"{100.0 * share:.0f}%"
+
+
+def _thin_warning(mask: np.ndarray, loops: list[np.ndarray], s: TraceSettings, px_mm: float, to_mm, what: str,
+                  fit: _Fit) -> str | None:
+    """How much of the outline is narrower than 2 x the nozzle, where, and the --width that clears it.
+
+    ``loops`` are the mask's traced outline (working pixels). A point of the outline is narrow
+    when it lies on a narrow place; the share is of the outline's length. The width proposed
+    scales the design until all but the narrowest ``NARROW_IGNORED`` of that narrow outline is
+    wider than the limit (all of it, unless a few hairlines are much finer than the rest).
+    """
+    limit_mm = 2.0 * s.nozzle_mm
+    width = limit_mm / px_mm
     factor = max(1, int(width // 6))  # a grid where the limit is about 6 px keeps the opening cheap
     m = raster.block_reduce(mask, factor) >= 0.5 if factor > 1 else mask
-    thin = bitmap.thin_parts(m, width / factor)
-    # a narrow place counts when it runs at least as long as the limit (not the tip of a rounded end)
-    thin = bitmap.remove_small(thin, max(2.0, (width / factor) ** 2), eight=True)
+    wc = width / factor
+    thin = _narrow(m, wc)
     if not thin.any():
         return None
     n = raster.label(thin, eight=True)[1].size
+    places = f"{n} place{'s' if n != 1 else ''}"
 
     def scaled(cx, cy):
         return to_mm(cx * factor, cy * factor)
 
-    return (f"{what}: {n} place{'s' if n != 1 else ''} narrower than {2 * s.nozzle_mm:g} mm "
-            f"(2 x the {s.nozzle_mm:g} mm nozzle) may not print, e.g. at {_where(thin, scaled)}")
+    where = _where(thin, scaled)
+    nozzle = f"narrower than {limit_mm:g} mm (2 x the {s.nozzle_mm:g} mm nozzle)"
+    mids, lengths = _outline_samples(loops)
+    points = mids / factor
+    ix = np.clip(points[:, 0].astype(np.int64), 0, m.shape[1] - 1)
+    iy = np.clip(points[:, 1].astype(np.int64), 0, m.shape[0] - 1)
+    on = bitmap.dilate(thin, 1.0)[iy, ix]  # a point on a pixel's edge lands on it or its neighbour
+    total, narrow = float(lengths.sum()), float(lengths[on].sum())
+    if narrow <= 0 or total <= 0:
+        return f"{what}: {places} {nozzle} may not print, e.g. at {where}"
+    head = (f"{what}: {_share_text(narrow / total)} of the outline ({places}) is {nozzle} and may not print, "
+            f"e.g. at {where}")
+    widths = _widths(mask, thin, factor, width, mids[on]) / factor  # in the coarse grid's pixels
+    weights = lengths[on]
+    order = np.argsort(widths, kind="stable")
+    cumulative = np.cumsum(weights[order]) / narrow
+    # the narrowest width once the narrowest NARROW_IGNORED of the narrow outline is left aside
+    low = float(widths[order][min(int(np.searchsorted(cumulative, NARROW_IGNORED, side="right")), order.size - 1)])
+    low = max(low, 0.5)  # a place under half a pixel wide: as good as a hairline
+    k = wc / low * (1.0 + NARROW_MARGIN)
+    left = float(weights[widths < low].sum())
+    proposed = math.ceil(fit.width_mm * k)
+    grown = sorted(o + (k - 1.0) * d for o, d in zip(fit.overall_mm, fit.design_mm))
+    if grown[0] > min(fit.build_mm) or grown[1] > max(fit.build_mm):
+        bed = " x ".join(f"{v:g}" for v in fit.build_mm)
+        return (f"{head}; it would take --width {proposed} mm (now {fit.width_mm:g}) to clear it, too big for the "
+                f"{bed} mm build volume: make the thin parts bolder in the source image instead")
+    if left <= 0:
+        return f"{head}; at --width {proposed} mm (now {fit.width_mm:g}) it would all clear it"
+    return (f"{head}; at --width {proposed} mm (now {fit.width_mm:g}) all but {_share_text(left / total)} of the "
+            f"outline would clear it")
 
 
 def _loose_pieces_warning(body: np.ndarray, to_mm, what: str) -> str | None:
@@ -442,6 +565,9 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
     # name, role, mask, z0, height, bevel, colour, grid factor (the mask's pixel is factor x px_mm)
     masks: list[tuple[str, str, np.ndarray, float, float, float, tuple, int]] = []
     warnings: list[str] = list(img.warnings)
+    tonal = photo.tonal_share(img)
+    if tonal > photo.PHOTO_SHARE and frame.how != "alpha":  # an opaque mask's outline is the design itself
+        warnings.append(photo.photo_warning(img, s.width_mm, tonal))
     hole_centre = None
     base = s.base_mm
     # the design reaches into the base (past a rounded bottom edge too), so they overlap
@@ -535,11 +661,18 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
         parts.append(TracePart(name, role, mm, z0, h, bevel, colour))
 
     # printability warnings specific to tracing
-    for name, role, mask, *_ in masks:
-        if role in ("design", "layer"):
-            w = _thin_warning(mask, s, px_mm, to_mm, name)
-            if w:
-                warnings.append(w)
+    all_loops = [loop for _, ls in traced for loop in ls]
+    if all_loops:
+        lo_all, hi_all = lp.bounds(all_loops)
+        build = CheckDefaults().build_volume_mm
+        fit = _Fit(s.width_mm, (s.width_mm, float(ref_hi[1] - ref_lo[1]) * scale),
+                   (float(hi_all[0] - lo_all[0]) * scale, float(hi_all[1] - lo_all[1]) * scale),
+                   (float(build[0]), float(build[1])))
+        for (name, role, mask, *_), loops in traced:
+            if role in ("design", "layer"):
+                w = _thin_warning(mask, loops, s, px_mm, to_mm, name, fit)
+                if w:
+                    warnings.append(w)
     if base <= 0 and s.mode in ("PLATE", "KEYCHAIN") and body is not None:
         w = _loose_pieces_warning(body, to_mm, "keychain" if s.mode == "KEYCHAIN" else "plate without a base")
         if w:
@@ -558,6 +691,7 @@ def plan_trace(img: LoadedImage, s: TraceSettings, progress=None, measure: bool 
         "loops": sum(len(p.loops) for p in parts),
         "segments": sum(lp.segment_count(p.loops) for p in parts),
         "trace_seconds": round(trace_seconds, 3),
+        "tonal_percent": round(100.0 * tonal, 1),  # shading rather than flat colour (core.trace.photo)
     }
     if measure and main_mask is not None and main_loops:
         stats.update(fidelity(main_mask, main_loops))

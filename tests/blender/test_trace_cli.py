@@ -123,3 +123,26 @@ def test_cutter_imprint_walls_stand_on_a_web_and_are_shorter(ext, scene, tmp_pat
     flat = np.unique(np.round(z[np.ptp(z, axis=1) < 1e-4][:, 0], 3))  # heights of the horizontal faces
     assert list(flat) == [0.0, 2.0, 10.0, 12.0]  # bed, web (the 2 mm flange), imprint tops (2 mm below), blade
     assert prusa_info(stl)["manifold"] == "yes"
+
+
+def test_a_photograph_gets_the_relief_command_and_that_command_runs(ext, scene, tmp_path, capfd, monkeypatch):
+    """Tracing a photograph proposes the relief route with a command that runs as written."""
+    import shlex
+
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[0:120, 0:160] / 160.0
+    rgb = np.stack([0.5 + 0.4 * np.sin(6 * x + 2 * y), 0.4 + 0.3 * y, 0.6 - 0.3 * x], axis=-1)
+    rgb = np.clip(rgb + rng.normal(0.0, 0.08, rgb.shape), 0, 1)
+    Image.fromarray((255 * rgb).astype(np.uint8)).save(tmp_path / "my photo.jpg", quality=90)
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(ext, capfd, "trace", tmp_path / "my photo.jpg", "-o", tmp_path / "t.stl", "--width", 50)
+    assert code in (0, 3), err
+    [line] = [line for line in err.splitlines() if "looks like a photograph" in line]
+    command = shlex.split(line.split("a relief suits it better: ", 1)[1])
+    assert command[:3] == ["./image-to-print", "relief", str(tmp_path / "my photo.jpg")]
+    assert command[3:] == ["--width", "50", "-o", "my photo-relief.stl"]
+    code, out, err = run(ext, capfd, *command[1:])
+    assert code == 0, err
+    assert (tmp_path / "my photo-relief.stl").stat().st_size > 84 and "my photo Relief: 50.00 x 37." in out

@@ -191,7 +191,7 @@ def test_thin_strokes_are_reported_with_where(tmp_path):
     ink[100:103, 60:180] = True  # 3 px at 0.25 mm/px = 0.75 mm: under 2 x 0.4 mm
     p = plan(save_mask(tmp_path / "t.png", ink), width_mm=40.0, base_mm=1.0)
     thin = [w for w in p.warnings if "narrower than 0.8 mm" in w]
-    assert len(thin) == 1 and "1 place " in thin[0]
+    assert len(thin) == 1 and "(1 place)" in thin[0]
     x, y = (float(v) for v in re.search(r"at \(([-\d.]+), ([-\d.]+)\) mm", thin[0]).groups())
     assert 2.0 < x < 8.0 and abs(y) < 1.0  # on the stroke, which runs from x = 0 to 20 mm at y = 0
     p = plan(save_mask(tmp_path / "t.png", ink), width_mm=80.0, base_mm=1.0)  # 1.5 mm: fine
