@@ -133,16 +133,16 @@ class _Background:
         return self.result
 
 
-def height_field_report(context, obj, depsgraph, thresholds, elements: dict | None = None) -> dict | None:
-    """The checks of a relief that is still the height field the route built (``core.gridcheck``), or None.
+def height_field_grid(context, obj, depsgraph):
+    """``(co in mm, rows, cols)`` of a relief that may still be the height field the route built, or None.
 
     The relief records its grid on the object; the evaluated mesh must have exactly that grid's
-    corners (compared element by element) and positions that make it a height field over a flat
-    bottom (``grid_report`` checks them), whatever modifiers, edits or transforms came since.
+    corners (compared element by element here) and positions that make it a height field over a
+    flat bottom (``core.gridcheck.grid_report`` checks them, and gives None otherwise), whatever
+    modifiers, edits or transforms came since.
     """
     import numpy as np
 
-    from ..core.gridcheck import grid_report
     from ..core.gridmesh import grid_topology
 
     info = obj.get("image_to_print") if obj.type == 'MESH' else None
@@ -164,7 +164,7 @@ def height_field_report(context, obj, depsgraph, thresholds, elements: dict | No
     del corners, starts, loop_vert, loop_start
     mat = np.array(obj.matrix_world, dtype=np.float64)
     co = (co @ mat[:3, :3].T + mat[:3, 3]) / blender_mesh.units_per_mm(context.scene)
-    return grid_report(co, rows, cols, thresholds, elements)
+    return co, rows, cols
 
 
 def check_steps(context, obj, thresholds=None, elements: dict | None = None):
@@ -180,10 +180,19 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     yield 0.0, "reading the mesh"
     depsgraph = context.evaluated_depsgraph_get()
     thresholds = thresholds or thresholds_from_scene(context.scene)
-    report = height_field_report(context, obj, depsgraph, thresholds, elements)
-    if report is not None:
-        report["object"] = obj.name
-        return report
+    grid = height_field_grid(context, obj, depsgraph)
+    if grid is not None:
+        from ..core.gridcheck import grid_report
+
+        job = _Background(grid_report, *grid, thresholds, elements)  # numpy in a thread: the window answers
+        del grid
+        while job.thread.is_alive():
+            job.thread.join(0.05)
+            yield 0.5, "checking the relief"
+        report = job.value()
+        if report is not None:
+            report["object"] = obj.name
+            return report
     arrays = blender_mesh.evaluated_arrays(obj, depsgraph, 1.0 / blender_mesh.units_per_mm(context.scene))
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
