@@ -15,45 +15,8 @@ import subprocess
 import sys
 
 import pytest
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCRIPT = os.path.join(ROOT, "scripts", "debian-blender.sh")
-sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))  # shared by every tier
-
+from debian_run import ROOT, USER, WORK, blender, debian_root
 from judges import admesh, stl_triangles
-
-WORK = "/tmp/image-to-print-test"  # inside the Debian root
-USER = f"{WORK}/user"
-
-
-def debian_root():
-    return subprocess.run(["bash", SCRIPT, "root"], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def blender(*args, timeout=300):
-    """Run Debian's blender in the root with an isolated user folder; (returncode, stdout, stderr)."""
-    proc = subprocess.run(["bash", SCRIPT, "run", f"BLENDER_USER_RESOURCES={USER}", "blender", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-@pytest.fixture(scope="module")
-def installed():
-    root = debian_root()
-    assert os.path.exists(os.path.join(root, ".image-to-print-ready")), \
-        "no Debian root: run `bash scripts/debian-blender.sh setup` (make test does)"
-    zips = sorted(glob.glob(os.path.join(ROOT, "build", "dist", "image_to_print-*-linux_x64.zip")))
-    assert zips, "no extension zip: run `make zip` (make test does)"
-    work = root + WORK
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    shutil.copy(zips[-1], os.path.join(work, "image_to_print.zip"))
-    shutil.copy(os.path.join(ROOT, "samples", "sunflower.png"), os.path.join(work, "sunflower.png"))
-    rc, out, err = blender("-b", "--command", "extension", "install-file", "-r", "user_default", "--enable",
-                           f"{WORK}/image_to_print.zip")
-    assert rc == 0, out + err
-    yield work
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def test_it_is_debians_blender_on_python_313(installed):
