@@ -114,6 +114,10 @@ def _step():
             state.update(step="generic")
         else:
             select(bpy.data.objects["relief"])
+            bpy.data.objects["copy"].hide_set(True)
+            with bpy.context.temp_override(**view3d()):
+                bpy.ops.view3d.view_axis(type='TOP')
+                bpy.ops.view3d.view_selected()  # the relief filling the view, seen from above
             for area in view3d()["screen"].areas:
                 area.tag_redraw()
             state.update(step="picture", t=now)
