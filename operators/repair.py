@@ -212,10 +212,7 @@ def union_solids(context, meshes) -> tuple[Any, str]:
         if _is_closed(merged):
             return merged, 'MANIFOLD'
         bpy.data.meshes.remove(merged)
-    triangles = 0
-    for me in meshes:
-        me.calc_loop_triangles()
-        triangles += len(me.loop_triangles)
+    triangles = sum(len(me.loops) - 2 * len(me.polygons) for me in meshes)  # a polygon of n corners: n - 2
     if triangles <= EXACT_MAX_TRIANGLES:
         return _union(context, meshes, 'EXACT', degenerate_bu), 'EXACT'
     return _joined(meshes), 'JOINED'
@@ -223,30 +220,23 @@ def union_solids(context, meshes) -> tuple[Any, str]:
 
 def _joined(meshes):
     """A new mesh holding every one of ``meshes`` as it is, triangulated."""
-    import bmesh
-
-    bm = bmesh.new()
-    try:
-        for me in meshes:
-            bm.from_mesh(me)  # adds to what the bmesh holds
-        bmesh.ops.triangulate(bm, faces=bm.faces[:], quad_method='BEAUTY', ngon_method='BEAUTY')
-        out = bpy.data.meshes.new(".image_to_print joined")
-        bm.to_mesh(out)
-    finally:
-        bm.free()
+    out = bpy.data.meshes.new(".image_to_print joined")
+    _triangulate(out, extra=meshes)
     return out
 
 
-def _triangulate(me, degenerate_bu: float = 0.0) -> None:
+def _triangulate(me, degenerate_bu: float = 0.0, extra=()) -> None:
     """Beauty-triangulate ``me`` in place. Manifold rebuilds the original faces as n-gons along the
     seams, and some are far from flat: cut in a fan (as an STL export does) their triangles cross
     their neighbours'. With ``degenerate_bu``, edges shorter than that and faces thinner are dissolved
-    first (slivers a union leaves where two parts' edges nearly meet)."""
+    first (slivers a union leaves where two parts' edges nearly meet). The meshes in ``extra`` are
+    added to ``me`` first, as they are."""
     import bmesh
 
     bm = bmesh.new()
     try:
-        bm.from_mesh(me)
+        for part in (me, *extra):
+            bm.from_mesh(part)  # each adds to what the bmesh holds
         if degenerate_bu > 0:
             bmesh.ops.dissolve_degenerate(bm, dist=degenerate_bu, edges=bm.edges[:])
         bmesh.ops.triangulate(bm, faces=bm.faces[:], quad_method='BEAUTY', ngon_method='BEAUTY')
