@@ -8,6 +8,9 @@ Lengths are plain floats in millimetres, not ``subtype='DISTANCE'``: a
 distance property stores Blender units, so its default (say 100 mm) would
 be wrong in every scene whose unit scale is not 1 m per unit.  Millimetres
 are what a printer and its user think in, whatever the scene's units.
+They carry Blender's camera unit, which is millimetres and never scaled by
+the scene, so a field reads "100 mm" and accepts "1 cm" (in a scene whose
+unit system is None, Blender shows bare numbers: the panels then say mm).
 """
 
 import math
@@ -51,8 +54,12 @@ def _prop(s: Setting):
         return IntProperty(default=default, **ints, **common)
     if kind == "colour":
         return FloatVectorProperty(size=3, subtype='COLOR_GAMMA', min=0.0, max=1.0, default=default, **common)
+    # Millimetres shown as "100 mm" in every scene that has units, whatever its unit scale: Blender's
+    # camera unit (a lens's focal length) is millimetres, never scaled. The value stays plain mm.
+    mm: dict[str, Any] = {"subtype": 'DISTANCE_CAMERA', "unit": 'CAMERA'} if spec.unit == "mm" else {}
     if kind == "vector":
-        return FloatVectorProperty(size=len(default), default=default, **limits, **common)
+        vector: dict[str, Any] = {"subtype": 'XYZ', "unit": 'CAMERA'} if mm else {}
+        return FloatVectorProperty(size=len(default), default=default, **limits, **vector, **common)
     if spec.unit == "deg":  # radians in Blender, shown in degrees
         radians: dict[str, Any] = {k: math.radians(v) for k, v in limits.items()}
         return FloatProperty(default=math.radians(default), subtype='ANGLE', **radians, **common)
@@ -65,7 +72,7 @@ def _prop(s: Setting):
         extra["precision"] = 2
     if spec.factor:
         extra["subtype"] = 'FACTOR'
-    return FloatProperty(default=default, **limits, **extra, **common)
+    return FloatProperty(default=default, **limits, **extra, **mm, **common)
 
 
 def _annotations(cls) -> dict:
@@ -132,16 +139,25 @@ def apply_overrides(props, cls, overrides: dict) -> None:
         setattr(props, s.prop_name, math.radians(value) if s.spec.unit == "deg" else value)
 
 
+def _new_image(context, where: str) -> None:
+    """Another image chosen: the panel's last error (about the image before) goes."""
+    from .ui.notice import clear
+
+    clear(context, where)
+
+
 class IMAGE_TO_PRINT_PG_relief(ReliefProperties, bpy.types.PropertyGroup):
     """The sidebar's relief settings (``Scene.image_to_print.relief``)."""
 
-    image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH')
+    image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH',
+                               update=lambda _self, context: _new_image(context, "Relief"))
 
 
 class IMAGE_TO_PRINT_PG_trace(TraceProperties, bpy.types.PropertyGroup):
     """The sidebar's trace settings (``Scene.image_to_print.trace``)."""
 
-    image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH')
+    image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH',
+                               update=lambda _self, context: _new_image(context, "Trace"))
     preview: BoolProperty(name="Preview", default=True,
                           description="Show the binarised image (what will be traced) in the panel")
 
@@ -149,7 +165,8 @@ class IMAGE_TO_PRINT_PG_trace(TraceProperties, bpy.types.PropertyGroup):
 class IMAGE_TO_PRINT_PG_ai(AIProperties, bpy.types.PropertyGroup):
     """The sidebar's AI-mesh settings (``Scene.image_to_print.ai``)."""
 
-    image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH')
+    image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH',
+                               update=lambda _self, context: _new_image(context, "AI mesh"))
 
 
 class IMAGE_TO_PRINT_PG_check(CheckProperties, bpy.types.PropertyGroup):
@@ -213,14 +230,7 @@ def preferences(context=None):
 def register_properties():
     bpy.types.Scene.image_to_print = PointerProperty(  # type: ignore[attr-defined]  # an RNA property
         type=IMAGE_TO_PRINT_PG_settings)
-    # transient UI state (not saved): progress of a running check
-    bpy.types.WindowManager.image_to_print_task = StringProperty(  # type: ignore[attr-defined]
-        options={'SKIP_SAVE'})
-    bpy.types.WindowManager.image_to_print_progress = FloatProperty(  # type: ignore[attr-defined]
-        min=0.0, max=1.0, subtype='FACTOR', options={'SKIP_SAVE'})
 
 
 def unregister_properties():
-    del bpy.types.WindowManager.image_to_print_progress  # type: ignore[attr-defined]
-    del bpy.types.WindowManager.image_to_print_task  # type: ignore[attr-defined]
     del bpy.types.Scene.image_to_print  # type: ignore[attr-defined]

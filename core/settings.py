@@ -25,7 +25,7 @@ class ReliefSettings:
         ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness")))
     width_mm: float = setting(100.0, "Width", "Overall width of the plate, frame included", unit="mm", min=1.0,
                               soft_max=500.0)
-    sample_mm: float = setting(0.2, "Sample Spacing", "Distance between height samples; about half the nozzle "
+    sample_mm: float = setting(0.2, "Spacing", "Distance between height samples; about half the nozzle "
                                "width", unit="mm", min=0.01, soft_max=5.0, step=1, precision=3, flag="--sample-mm")
     native_resolution: bool = setting(False, "Native Resolution", "One sample per image pixel instead of the "
                                       "sample spacing", flag="--native")
@@ -44,10 +44,10 @@ class ReliefSettings:
                                     ("LINEAR", "Linear", "Thickness proportional to darkness"),
                                     ("BEER_LAMBERT", "Translucency", "Beer-Lambert: transmitted light "
                                      "proportional to luminance (Cura's translucency model)")))
-    transmittance_1mm: float = setting(0.5, "Transmittance per mm", "Lithophane: fraction of light 1 mm of the "
+    transmittance_1mm: float = setting(0.5, "Transmittance", "Lithophane: fraction of light 1 mm of the "
                                        "filament lets through", min=0.01, max=0.99, factor=True,
                                        flag="--transmittance")
-    alpha_mode: str = setting("BASE", "Transparent Pixels", "What transparent pixels become", flag="--alpha",
+    alpha_mode: str = setting("BASE", "Transparency", "What transparent pixels become", flag="--alpha",
                               items=(("BASE", "Keep at Base", "Transparent pixels stay at base height"),
                                      ("CUT", "Cut Out", "Transparent pixels are cut out; the outline follows the "
                                       "alpha mask")))

@@ -11,8 +11,11 @@ from typing import Any
 
 import bpy
 
+from ..ui import redraw
+from ..ui.notice import clear, tell
+
 # object name -> report dict of the last check, and the offending elements per failing check
-from ..ui.state import ELEMENTS, RESULTS
+from ..ui.state import ELEMENTS, RESULTS, TASK
 from . import blender_mesh
 
 
@@ -267,6 +270,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
 
         RESULTS.clear()
         ELEMENTS.clear()
+        clear(context, "Check")
         objects = blender_mesh.selected_meshes(context)
         for number, obj in enumerate(objects):
             elements: dict = {}
@@ -278,7 +282,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
             except StopIteration as done:
                 report = done.value
             except ImageToPrintError as exc:
-                self.report({'ERROR'}, str(exc))
+                tell(self, context, {'ERROR'}, str(exc), "Check")
                 continue
             RESULTS[obj.name] = report
             elements["_counts"] = (report["vertices"], report["edges"], report["faces"])
@@ -295,8 +299,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
             return self.execute(context)
         self._steps = self._all_steps(context)
         wm = context.window_manager
-        wm.image_to_print_task = "Checking"
-        wm.image_to_print_progress = 0.0
+        TASK.update(text="Checking", fraction=0.0)
         self._timer = wm.event_timer_add(0.01, window=context.window)
         wm.modal_handler_add(self)
         return {'RUNNING_MODAL'}
@@ -304,7 +307,7 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
     def modal(self, context, event):
         if event.type == 'ESC':
             self._finish(context)
-            self.report({'WARNING'}, "Check cancelled")
+            tell(self, context, {'WARNING'}, "Check cancelled", "Check")
             return {'CANCELLED'}
         if event.type != 'TIMER':
             return {'PASS_THROUGH'}
@@ -313,11 +316,8 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
         except StopIteration:
             self._finish(context)
             return {'FINISHED'}
-        context.window_manager.image_to_print_progress = fraction
-        context.window_manager.image_to_print_task = what
-        for area in context.screen.areas if context.screen else ():
-            if area.type == 'VIEW_3D':
-                area.tag_redraw()
+        TASK.update(text=what, fraction=fraction)
+        redraw.progress(what)
         return {'RUNNING_MODAL'}
 
     def _finish(self, context):
@@ -326,11 +326,8 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
         wm = context.window_manager
         if self._timer is not None:
             wm.event_timer_remove(self._timer)
-        wm.image_to_print_task = ""
-        wm.image_to_print_progress = 0.0
-        for area in context.screen.areas if context.screen else ():
-            if area.type == 'VIEW_3D':
-                area.tag_redraw()
+        TASK.update(text="", fraction=0.0)
+        redraw.sidebars()
 
 
 class IMAGE_TO_PRINT_OT_select_check(bpy.types.Operator):

@@ -10,6 +10,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper
 
+from ..ui.notice import clear, tell
 from . import blender_mesh, compat
 
 FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
@@ -244,14 +245,15 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
 
         objects = blender_mesh.selected_meshes(context)
         self.check(context)
+        clear(context, "Export")
         path = bpy.path.abspath(self.filepath)
         try:
             with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
                 for obj in solid_objects:
                     report = check_object(context, obj)
                     if not report["printable"] and not self.force:
-                        self.report({'ERROR'}, f"not exported: {summary(report)} "
-                                               "(enable 'Export Even If Not Printable')")
+                        tell(self, context, {'ERROR'}, f"not exported: {summary(report)} "
+                                                       "(enable 'Export Even If Not Printable')", "Export")
                         return {'CANCELLED'}
                 if self.batch == 'EACH':
                     folder = os.path.dirname(path)
@@ -267,7 +269,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
                                for file, _, _ in write_files(context, group, out, target, self.ascii_stl)]
                     out.commit()
         except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
+            tell(self, context, {'ERROR'}, str(exc), "Export")
             return {'CANCELLED'}
         self.report({'INFO'}, "wrote " + ", ".join(os.path.abspath(f) for f in written))
         return {'FINISHED'}

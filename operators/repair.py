@@ -8,6 +8,7 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
+from ..ui.notice import clear, tell
 from . import blender_mesh, compat
 
 
@@ -362,12 +363,13 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
         from ..core.errors import ImageToPrintError
         from .check import RESULTS
 
+        clear(context, "Check")
         try:
             target, summary = make_printable(context, context.active_object, in_place=self.in_place,
                                              merge_mm=self.merge_mm, min_shell_mm3=self.min_shell_mm3,
                                              intersections=self.intersections, voxel_mm=self.voxel_mm)
         except ImageToPrintError as exc:
-            self.report({'ERROR'}, str(exc))
+            tell(self, context, {'ERROR'}, str(exc), "Check")
             return {'CANCELLED'}
         RESULTS[target.name] = summary["after"]
         blender_mesh.select_only(context, target)

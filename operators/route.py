@@ -37,6 +37,10 @@ import bpy
 from bpy.props import BoolProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
+from ..ui import redraw
+from ..ui.notice import clear, tell
+from ..ui.state import TASK
+
 Progress = Callable[[float, str], None]
 IMAGE_GLOB = "*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif"
 
@@ -187,15 +191,16 @@ class RouteOperator(ImportHelper, _Operator):
         self.filepath = bpy.path.abspath(group.image_path)
         self.from_scene = False
 
-    def _error(self, exc) -> set:
+    def _error(self, context, exc) -> set:
         from ..core.errors import Cancelled, ImageToPrintError
 
+        title = routes()[self.route_name].title
         if isinstance(exc, Cancelled):
-            self.report({'WARNING'}, f"{routes()[self.route_name].title} cancelled; the scene is unchanged")
+            tell(self, context, {'WARNING'}, f"{title} cancelled; the scene is unchanged", title)
         elif isinstance(exc, ImageToPrintError):
-            self.report({'ERROR'}, str(exc))
+            tell(self, context, {'ERROR'}, str(exc), title)
         else:
-            self.report({'ERROR'}, f"{routes()[self.route_name].title} failed: {exc}")
+            tell(self, context, {'ERROR'}, f"{title} failed: {exc}", title)
         return {'CANCELLED'}
 
     def _finish(self, context, made: Made) -> set:
@@ -205,7 +210,7 @@ class RouteOperator(ImportHelper, _Operator):
             for obj, report in zip(made.objects, made.reports):
                 RESULTS[obj.name] = report
         for warning in made.warnings:
-            self.report({'WARNING'}, warning)
+            tell(self, context, {'WARNING'}, warning, routes()[self.route_name].title)
         context.view_layer.update()
         level, text = self.summary(context, made)
         self.report(level, text)
@@ -217,12 +222,13 @@ class RouteOperator(ImportHelper, _Operator):
         if self.from_scene:
             self._take_scene_settings(context)
         route = routes()[self.route_name]
+        clear(context, route.title)
         try:
             with window_progress(context) as progress:
                 made = route.build(context, bpy.path.abspath(self.filepath), self.route_settings(context),
                                    self.build_options, progress)
         except ImageToPrintError as exc:
-            return self._error(exc)
+            return self._error(context, exc)
         return self._finish(context, made)
 
     def invoke(self, context, event):
@@ -234,45 +240,45 @@ class RouteOperator(ImportHelper, _Operator):
             return self.execute(context)
         self._take_scene_settings(context)
         route = routes()[self.route_name]
+        clear(context, route.title)
         settings = self.route_settings(context)
         try:
             route.check_work(bpy.path.abspath(self.filepath), settings, dict(self.build_options))
             options = route.prepare(context, settings, dict(self.build_options))
         except ImageToPrintError as exc:
-            return self._error(exc)
+            return self._error(context, exc)
         self._work = _Work(route, bpy.path.abspath(self.filepath), settings, options)
         self._work.thread.start()
         wm = context.window_manager
-        wm.image_to_print_task = f"{route.title}: starting"
-        wm.image_to_print_progress = 0.0
+        TASK.update(text=f"{route.title}: starting", fraction=0.0)
+        redraw.sidebars()
         self._timer = wm.event_timer_add(0.1, window=context.window)
         wm.modal_handler_add(self)
         return {'RUNNING_MODAL'}
 
     def modal(self, context, event):
-        from ..core.errors import ImageToPrintError
+        from ..core.errors import Cancelled, ImageToPrintError
 
         work = self._work
         if event.type == 'ESC':
             work.cancel.set()
-            return {'RUNNING_MODAL'}
-        if event.type != 'TIMER':
+            if work.thread.is_alive():
+                return {'RUNNING_MODAL'}  # the worker stops at its next stage
+        elif event.type != 'TIMER':
             return {'PASS_THROUGH'}
-        wm = context.window_manager
-        wm.image_to_print_progress = work.fraction
-        wm.image_to_print_task = f"{work.route.title}: {work.text}"
-        for area in context.screen.areas if context.screen else ():
-            if area.type == 'VIEW_3D':
-                area.tag_redraw()
+        TASK.update(text=f"{work.route.title}: {work.text}", fraction=work.fraction)
+        redraw.progress(TASK["text"])
         if work.thread.is_alive():
             return {'RUNNING_MODAL'}
         self._stop(context)
+        if work.cancel.is_set():  # Esc came after the work but before its objects: nothing is made
+            return self._error(context, Cancelled())
         if work.error is not None:
-            return self._error(work.error)
+            return self._error(context, work.error)
         try:
             made = work.route.realize(context, work.image_path, work.settings, work.options, work.payload)
         except ImageToPrintError as exc:
-            return self._error(exc)
+            return self._error(context, exc)
         return self._finish(context, made)
 
     def _stop(self, context) -> None:
@@ -280,5 +286,5 @@ class RouteOperator(ImportHelper, _Operator):
         if self._timer is not None:
             wm.event_timer_remove(self._timer)
             self._timer = None
-        wm.image_to_print_task = ""
-        wm.image_to_print_progress = 0.0
+        TASK.update(text="", fraction=0.0)
+        redraw.sidebars()

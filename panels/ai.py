@@ -3,7 +3,9 @@
 
 import bpy
 
-from .common import Sidebar, progress
+from ..ui.layout import units_note
+from ..ui.state import running
+from .common import Sidebar, notice, progress, wrapped
 
 
 class IMAGE_TO_PRINT_PT_ai(Sidebar, bpy.types.Panel):
@@ -17,18 +19,19 @@ class IMAGE_TO_PRINT_PT_ai(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
-        wm = context.window_manager
-        progress(layout, wm, "AI")
+        progress(layout, "AI")
+        notice(layout, context, "AI mesh")
         layout.prop(settings, "image_path")
         layout.prop(settings, "backend")
         backend = backends()[settings.backend]
         box = layout.box()
-        box.label(text=backend.label, icon='INFO')
-        box.label(text=f"Licence: {backend.licence}")
+        wrapped(box, context, backend.label, 'INFO')
+        wrapped(box, context, f"Licence: {backend.licence}")
         if backend.network and not bpy.app.online_access:
-            box.label(text="Online access is off: only loopback servers work", icon='ERROR')
+            wrapped(box, context, "Online access is off: only loopback servers work", 'ERROR')
         col = layout.column()
         col.prop(settings, "size_mm")
+        units_note(col, context)
         col.prop(settings, "flat_back")
         col.prop(settings, "min_thickness_mm")
         if backend.output == "heightfield":
@@ -37,5 +40,5 @@ class IMAGE_TO_PRINT_PT_ai(Sidebar, bpy.types.Panel):
             col.prop(settings, "resolution")
         row = layout.row()
         row.scale_y = 1.4
-        row.enabled = bool(settings.image_path) and not wm.image_to_print_task
+        row.enabled = bool(settings.image_path) and not running()
         row.operator("image_to_print.ai_mesh", text="Create", icon='MESH_MONKEY').from_scene = True

@@ -4,7 +4,7 @@
 import bpy
 
 from ..ui import state as check_results
-from .common import Sidebar, progress
+from .common import Sidebar, notice, progress
 
 CHECK_LABELS = (
     ("non_manifold_edges", "Non-manifold Edges"), ("bad_contiguous_edges", "Bad Contiguous Edges"),
@@ -23,9 +23,10 @@ class IMAGE_TO_PRINT_PT_check(Sidebar, bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
-        progress(layout, context.window_manager)
+        progress(layout)
+        notice(layout, context, "Check")
         layout.operator("image_to_print.check", icon='CHECKMARK')
-        layout.operator("image_to_print.toolbox_check", icon='MODIFIER')
+        layout.operator("image_to_print.toolbox_check", text="3D-Print Toolbox Checks", icon='MODIFIER')
         layout.operator("image_to_print.make_printable", icon='TOOL_SETTINGS')
         settings = context.scene.image_to_print.check
         header, body = layout.panel("image_to_print_limits", default_closed=True)

@@ -3,7 +3,7 @@
 
 import bpy
 
-from .common import Sidebar
+from .common import Sidebar, notice
 
 
 class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):
@@ -12,6 +12,7 @@ class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
+        notice(layout, context, "Export")
         row = layout.row(align=True)
         row.operator("image_to_print.export", text="STL", icon='EXPORT').file_format = 'STL'
         row.operator("image_to_print.export", text="3MF", icon='EXPORT').file_format = '3MF'

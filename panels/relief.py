@@ -3,8 +3,9 @@
 
 import bpy
 
-from ..ui.layout import draw_relief_settings
-from .common import Sidebar, image_size, progress
+from ..ui.layout import draw_relief_details, draw_relief_sizes, units_note
+from ..ui.state import running
+from .common import Sidebar, image_size, notice, progress
 
 
 class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
@@ -15,9 +16,12 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
-        progress(layout, context.window_manager, "Relief")
+        progress(layout, "Relief")
+        notice(layout, context, "Relief")
         layout.prop(settings, "image_path")
         layout.operator_menu_enum("image_to_print.relief_preset", "preset", text="Preset", icon='PRESET')
+        draw_relief_sizes(layout, settings)
+        units_note(layout, context)
         path = bpy.path.abspath(settings.image_path)
         size = image_size(path) if settings.image_path else None
         col = layout.column(align=True)
@@ -39,14 +43,15 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
             col.label(text="Cannot read this image", icon='ERROR')
         row = layout.row()
         row.scale_y = 1.4
-        row.enabled = bool(size) and not context.window_manager.image_to_print_task
+        row.enabled = bool(size) and not running()
         op = row.operator("image_to_print.relief", text="Create", icon='MOD_DISPLACE')
         op.from_scene = True
 
 
 class IMAGE_TO_PRINT_PT_relief_image(Sidebar, bpy.types.Panel):
-    bl_label = "Settings"
+    bl_label = "Details"
     bl_parent_id = "IMAGE_TO_PRINT_PT_relief"
+    bl_options = {'DEFAULT_CLOSED'}
 
     def draw(self, context):
-        draw_relief_settings(self.layout, context.scene.image_to_print.relief)
+        draw_relief_details(self.layout, context.scene.image_to_print.relief)

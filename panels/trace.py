@@ -3,8 +3,9 @@
 
 import bpy
 
-from ..ui.layout import draw_trace_settings
-from .common import Sidebar, progress
+from ..ui.layout import draw_trace_details, draw_trace_sizes, units_note
+from ..ui.state import running
+from .common import Sidebar, notice, progress, wrapped
 
 
 class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
@@ -18,7 +19,8 @@ class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
-        progress(layout, context.window_manager, "Trace")
+        progress(layout, "Trace")
+        notice(layout, context, "Trace")
         layout.prop(settings, "image_path")
         layout.operator_menu_enum("image_to_print.trace_preset", "preset", text="Mode Preset", icon='PRESET')
         ready = False
@@ -28,18 +30,21 @@ class IMAGE_TO_PRINT_PT_trace(Sidebar, bpy.types.Panel):
             if icon_id is not None:
                 layout.template_icon(icon_value=icon_id, scale=8.0)
             if info:
-                layout.label(text=info, icon='ERROR' if info.startswith("Cannot") else 'INFO')
+                wrapped(layout, context, info, 'ERROR' if info.startswith("Cannot") else 'INFO')
             ready = not info.startswith("Cannot")
+        draw_trace_sizes(layout, settings)
+        units_note(layout, context)
         row = layout.row()
         row.scale_y = 1.4
-        row.enabled = ready and not context.window_manager.image_to_print_task
+        row.enabled = ready and not running()
         op = row.operator("image_to_print.trace", text="Create", icon='CURVE_BEZCURVE')
         op.from_scene = True
 
 
 class IMAGE_TO_PRINT_PT_trace_settings(Sidebar, bpy.types.Panel):
-    bl_label = "Settings"
+    bl_label = "Details"
     bl_parent_id = "IMAGE_TO_PRINT_PT_trace"
+    bl_options = {'DEFAULT_CLOSED'}
 
     def draw(self, context):
-        draw_trace_settings(self.layout, context.scene.image_to_print.trace)
+        draw_trace_details(self.layout, context.scene.image_to_print.trace)

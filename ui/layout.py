@@ -1,9 +1,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The settings layouts of the routes: drawn by the sidebar panels and by the operators' Redo panels."""
+"""The settings layouts of the routes: drawn by the sidebar panels (main sizes, then details) and by the
+operators' Redo panels (both)."""
+
+
+def units_note(layout, context) -> None:
+    """In a scene whose unit system is None, Blender shows lengths as bare numbers: say they are mm."""
+    if context.scene.unit_settings.system == 'NONE':
+        layout.label(text="Lengths in mm", icon='INFO')
 
 
 def draw_relief_settings(layout, props):
-    """Settings of the relief route; used by the panel and the operator's Redo panel."""
+    """Every setting of the relief route: the operator's Redo panel."""
+    draw_relief_sizes(layout, props)
+    draw_relief_details(layout, props)
+
+
+def draw_relief_sizes(layout, props):
+    """The relief's mode and main sizes: what the panel shows first, after the image and the preset."""
     layout.use_property_split = True
     layout.use_property_decorate = False
     col = layout.column()
@@ -13,14 +26,22 @@ def draw_relief_settings(layout, props):
     row.active = not props.native_resolution
     row.prop(props, "sample_mm")
     col.prop(props, "native_resolution")
-    col.separator()
     if props.mode == 'RELIEF':
         col.prop(props, "base_mm")
         col.prop(props, "depth_mm")
-        col.prop(props, "lighter_is_higher")
     else:
         col.prop(props, "min_thickness_mm")
         col.prop(props, "max_thickness_mm")
+
+
+def draw_relief_details(layout, props):
+    """The relief's other settings, those of its mode only."""
+    layout.use_property_split = True
+    layout.use_property_decorate = False
+    col = layout.column()
+    if props.mode == 'RELIEF':
+        col.prop(props, "lighter_is_higher")
+    else:
         col.prop(props, "translucency")
         if props.translucency == 'BEER_LAMBERT':
             col.prop(props, "transmittance_1mm")
@@ -49,7 +70,13 @@ def draw_relief_settings(layout, props):
 
 
 def draw_trace_settings(layout, props):
-    """Settings of the trace route; used by the panel and the operator's Redo panel."""
+    """Every setting of the trace route: the operator's Redo panel."""
+    draw_trace_sizes(layout, props)
+    draw_trace_details(layout, props)
+
+
+def draw_trace_sizes(layout, props):
+    """The trace's mode and main sizes: what the panel shows first, after the image and the preset."""
     layout.use_property_split = True
     layout.use_property_decorate = False
     mode = props.mode
@@ -59,6 +86,17 @@ def draw_trace_settings(layout, props):
     col.prop(props, "height_mm", text="Blade Height" if mode == 'CUTTER' else "Height")
     if mode == 'CUTTER':
         col.prop(props, "wall_mm")
+    else:
+        col.prop(props, "base_mm", text="Block" if mode == 'STAMP' else "Base")
+
+
+def draw_trace_details(layout, props):
+    """The trace's other settings, those of its mode only."""
+    layout.use_property_split = True
+    layout.use_property_decorate = False
+    mode = props.mode
+    col = layout.column()
+    if mode == 'CUTTER':
         col.prop(props, "flange_mm")
         sub = col.column()
         sub.active = props.flange_mm > 0 or props.imprint
@@ -68,7 +106,6 @@ def draw_trace_settings(layout, props):
         sub.active = props.imprint
         sub.prop(props, "imprint_depth_mm")
     else:
-        col.prop(props, "base_mm", text="Block" if mode == 'STAMP' else "Base")
         sub = col.column()
         sub.active = props.base_mm > 0 or mode == 'STAMP'
         sub.prop(props, "base_shape")

@@ -15,6 +15,7 @@ import bpy
 
 from ..core.trace.settings import TraceSettings
 from ..properties import settings_from
+from . import redraw
 
 _state: dict = {"previews": None, "key": None, "pending": None, "info": "", "image": (None, None)}
 KEYS = ("source", "auto_threshold", "threshold", "invert", "pick_background", "colour_tolerance")
@@ -76,10 +77,7 @@ def _timer():
     scene = bpy.context.scene
     if scene is not None and hasattr(scene, "image_to_print"):
         refresh(scene.image_to_print.trace)
-        for window in bpy.context.window_manager.windows:
-            for area in window.screen.areas:
-                if area.type == 'VIEW_3D':
-                    area.tag_redraw()
+        redraw.sidebars()
     return None
 
 

@@ -25,11 +25,11 @@ class AISettings:
     flat_back: bool = setting(True, "Flat Back", "A flat back that lies on the bed (off: mirrored front and back)",
                               flag="--symmetric", flag_value=False,
                               flag_help="mirrored back instead of a flat back")
-    min_thickness_mm: float = setting(1.2, "Min Object Thickness", "Thinnest the object may be anywhere, at its "
+    min_thickness_mm: float = setting(1.2, "Thinnest Part", "Thinnest the object may be anywhere, at its "
                                       "outline too", unit="mm", min=0.1, soft_max=10.0)
     inflation: float = setting(0.6, "Inflation", "How far the shape bulges, relative to its half-width", min=0.0,
                                soft_max=2.0)
-    detail_mm: float = setting(0.6, "Shading Detail", "Built-in backend: relief from the image's shading",
+    detail_mm: float = setting(0.6, "Detail", "Built-in backend: relief from the image's shading",
                                unit="mm", min=0.0, soft_max=5.0)
     depth_mm: float = setting(4.0, "Depth Detail", "Depth-model backend: how far the nearest point stands out",
                               unit="mm", min=0.0, soft_max=30.0)

@@ -72,7 +72,7 @@ class TraceSettings:
     engine: str = setting("POTRACE", "Engine", "Tracing engine", items=(
         ("POTRACE", "Potrace", "The potrace algorithm: most faithful, fewest curves (default)"),
         ("FAST", "Fast (vtracer)", "vtracer: several times faster, slightly less faithful")))
-    corner_threshold: float = setting(1.0, "Corner Threshold", "Smooth corners: 0 keeps every corner (polygon), "
+    corner_threshold: float = setting(1.0, "Corner Angle", "Smooth corners: 0 keeps every corner (polygon), "
                                       "1.334 makes everything round (potrace alphamax)", min=0.0, max=1.3334)
     optimize_tolerance: float = setting(0.2, "Optimize", "Curve optimisation tolerance in pixels (0 = off; potrace "
                                         "opttolerance)", min=0.0, soft_max=2.0, flag="--optimize")
@@ -81,7 +81,7 @@ class TraceSettings:
                              min=0.1, soft_max=5.0)
     flange_mm: float = setting(5.0, "Flange", "Flange width beyond the wall (0 = none)", unit="mm", min=0.0,
                                soft_max=20.0)
-    flange_thickness_mm: float = setting(2.0, "Flange Thickness", "Flange thickness", unit="mm", min=0.1,
+    flange_thickness_mm: float = setting(2.0, "Flange Height", "Flange thickness", unit="mm", min=0.1,
                                          soft_max=10.0)
     imprint: bool = setting(False, "Imprint", "Cutter: inner outlines as shorter imprint walls on a backing web")
     imprint_depth_mm: float = setting(2.0, "Imprint Depth", "How much shorter the imprint walls are than the blade",
