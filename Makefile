@@ -13,11 +13,11 @@ python_of = $(if $(filter 4.% 5.0,$(1)),3.11,3.13)
 DEMO_BLENDER := 5.2
 DIST_BLENDER := 5.3
 PYTHONS := 3.11 3.13
-SUITES := $(PYTHONS:%=core-%) $(BLENDERS:%=blender-%) debian-blender hostile
+SUITES := $(PYTHONS:%=core-%) $(BLENDERS:%=blender-%) debian-blender ui hostile
 
-.PHONY: demo test dist lint tools debian-root zip envs clean-results bench clean \
+.PHONY: demo test dist lint tools debian-root zip envs clean-results bench clean screenshots \
 	$(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%) $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) \
-	test-debian-blender test-hostile test-suites setup
+	test-debian-blender test-ui test-hostile test-suites setup
 
 ## make demo: set up, then make a relief of the bundled sample image (STL, GLB, JSON report in out/)
 demo: env-$(DEMO_BLENDER)
@@ -37,7 +37,7 @@ test: clean-results
 
 setup: tools debian-root envs
 envs: $(PYTHONS:%=env-core-%) $(BLENDERS:%=env-%)
-test-suites: $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) test-debian-blender test-hostile
+test-suites: $(PYTHONS:%=test-core-%) $(BLENDERS:%=test-blender-%) test-debian-blender test-ui test-hostile
 
 ## make dist: the per-platform extension zips in dist/, built with Blender's own extension tool
 dist: env-$(DIST_BLENDER)
@@ -100,6 +100,13 @@ test-debian-blender: env-core-3.11
 	$(VENV)/core-3.11/bin/python -m pytest tests/debian -p no:cacheprovider -q --junitxml=$(RESULTS)/debian-blender.xml; \
 		rc=$$?; [ $$rc -ne 5 ] || echo "test-debian-blender: no tests were collected" >&2; exit $$rc
 
+# The UI tier: Debian's Blender in a real window under Xvfb (software OpenGL), the zip installed as a
+# user does, driven from timers inside it with Blender's own event simulation (tests/ui/window_driver.py).
+test-ui: env-core-3.11
+	@mkdir -p $(RESULTS)
+	$(VENV)/core-3.11/bin/python -m pytest tests/ui -p no:cacheprovider -q --junitxml=$(RESULTS)/ui.xml; \
+		rc=$$?; [ $$rc -ne 5 ] || echo "test-ui: no tests were collected" >&2; exit $$rc
+
 lint: env-core-3.11
 	$(VENV)/core-3.11/bin/ruff check .
 	@mkdir -p build/typecheck && ln -sfn $(CURDIR) build/typecheck/image_to_print
@@ -108,7 +115,7 @@ lint: env-core-3.11
 
 ## make bench: relief (against the manual Blender way), checks (against the 3D-Print Toolbox), AI mesh,
 ## trace (fidelity and speed against the potrace command-line tool), and Make Printable's union
-## (Manifold against Exact)
+## (Manifold against Exact), and the window's stalls during each long operator (a real window, Xvfb)
 bench: env-core-3.11 env-5.2
 	$(VENV)/bpy-5.2/bin/python benchmarks/relief_bench.py
 	$(VENV)/bpy-5.2/bin/python benchmarks/check_bench.py
@@ -116,6 +123,14 @@ bench: env-core-3.11 env-5.2
 	$(VENV)/core-3.11/bin/python benchmarks/trace_bench.py
 	$(VENV)/bpy-5.2/bin/python benchmarks/trace_blender_bench.py
 	$(VENV)/bpy-5.2/bin/python benchmarks/union_bench.py
+	$(VENV)/core-3.11/bin/python benchmarks/window_bench.py
+
+## make screenshots: the README's pictures (docs/ui/), copied from the UI tier's last run (build/ui/)
+SHOTS := image-relief-sidebar image-trace-sidebar image-ai-sidebar finished-check-sidebar failed-relief-sidebar \
+	viewport-relief menu-TOPBAR_MT_file_import
+screenshots:
+	@for s in $(SHOTS); do test -f build/ui/$$s.png || { echo "no build/ui/$$s.png: run make test-ui" >&2; exit 1; }; done
+	mkdir -p docs/ui && for s in $(SHOTS); do cp build/ui/$$s.png docs/ui/$$s.png; done
 
 clean:
 	rm -rf $(VENV) build dist wheels $(OUT)

@@ -4,7 +4,7 @@
 #
 #   debian-blender.sh setup        build the root once (about 4 minutes, 1.7 GB); a no-op when built
 #   debian-blender.sh root         print the root's path
-#   debian-blender.sh run CMD...   run CMD inside the root (as root, /proc /dev /sys bound, then unbound)
+#   debian-blender.sh run CMD...   run CMD inside the root (as root, /proc /dev /sys bound for that run)
 #
 # The root lives outside the repository, in $IMAGE_TO_PRINT_CACHE (default
 # ~/.cache/image-to-print), so a fresh clone on the same machine reuses it. It also
@@ -73,13 +73,18 @@ run() {
     echo "debian-blender: no Debian root yet: run 'scripts/debian-blender.sh setup'" >&2
     exit 1
   fi
+  # A mount namespace of its own: the binds vanish with the run, and never under another run
+  # (two tiers run at once). Where unshare is refused, bind once and unbind at the end.
+  if [ -z "${DEBIAN_BLENDER_NS:-}" ] && unshare --mount --propagation private true 2>/dev/null; then
+    exec env DEBIAN_BLENDER_NS=1 unshare --mount --propagation private bash "$0" run "$@"
+  fi
   MOUNTED=()
   cleanup() {
     for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTED[$i]}" 2>/dev/null || true; done
   }
   trap cleanup EXIT
   for fs in proc dev sys; do
-    if ! mountpoint -q "$ROOT/$fs"; then
+    if [ -n "${DEBIAN_BLENDER_NS:-}" ] || ! mountpoint -q "$ROOT/$fs"; then
       mount --bind "/$fs" "$ROOT/$fs"
       MOUNTED+=("$ROOT/$fs")
     fi

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from debian_run import ROOT, USER, WORK, blender, debian_root
+from debian_tier import ROOT, USER, WORK, blender, debian_root
 from judges import admesh, stl_triangles
 
 

@@ -1,49 +1,117 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A real Blender window: Debian's Blender under Xvfb (software OpenGL), driven by ``window_driver.py``
-from timers inside it, as Blender's own UI tests are. It measures how long the window stops answering
-(a 20 ms heartbeat) during the modal print checks, against the window idle, and takes a picture of the
-screen, saved to build/ui/window.png."""
+"""A real Blender window: Debian's Blender under Xvfb (software OpenGL), the zip installed as a user
+does, used through the window by ``window_driver.py`` (clicks, keys and typing through Blender's own
+event simulation, from timers inside it). One run of the driver; each test reads one part of its log.
 
-import json
+The pictures it takes are saved in build/ui/ (the whole screen, and each panel cut out of it); the
+README's pictures are copied from there (``make screenshots``). How long the window stops answering
+is printed here, and judged over several runs in benchmarks/window_bench.py."""
+
 import os
-import shutil
 
 import numpy as np
-from debian_run import ROOT, WORK, blender, in_root
+import pytest
 from PIL import Image
+from ui_tier import ROOT, TIER, run_window
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+PICTURES = os.path.join(ROOT, "build", "ui")
+PANELS = ["IMAGE_TO_PRINT_PT_relief", "IMAGE_TO_PRINT_PT_trace", "IMAGE_TO_PRINT_PT_ai",
+          "IMAGE_TO_PRINT_PT_check", "IMAGE_TO_PRINT_PT_export"]
 
 
-def test_the_window_answers_during_the_modal_checks_and_shows_the_panel(installed):
-    shutil.copy(os.path.join(HERE, "window_driver.py"), os.path.join(installed, "window_driver.py"))
-    empty = ("import bpy; [bpy.data.objects.remove(o) for o in list(bpy.data.objects) if o.type == 'MESH']; "
-             f"bpy.ops.wm.save_as_mainfile(filepath='{WORK}/start.blend')")  # no cube over the relief
-    rc, out, err = blender("-b", "--python-expr", empty)
-    assert rc == 0, out + err
-    display = f":{90 + os.getpid() % 100}"
-    rc, out = in_root(
-        f"Xvfb {display} -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!; sleep 1; "
-        f"DISPLAY={display} timeout 300 blender {WORK}/start.blend --enable-event-simulate "
-        f"--python {WORK}/window_driver.py -- {WORK} {WORK}/sunflower.png; rc=$?; kill $xvfb; exit $rc",
-        timeout=360)
-    assert rc == 0, out[-3000:]
-    with open(os.path.join(installed, "log.json")) as fh:
-        log = json.load(fh)
-    assert log["errors"] == [], log["errors"]
-    gaps = log["longest_gap_s"]
-    print(f"\nlongest time the window did not answer: idle {gaps['idle']:.2f} s; checks of a relief of "
-          f"{log['triangles']:,} triangles: as built (height field) {gaps['relief']:.2f} s of "
-          f"{log['seconds']['relief']:.2f} s, a plain copy (generic) {gaps['generic']:.2f} s of "
-          f"{log['seconds']['generic']:.2f} s")
-    assert log["method"] == {"relief": "height field", "generic": "generic"}
-    assert log["sidebar_tab"] == "Image to Print"  # the click on its tab opened it
-    assert 600_000 < log["triangles"] < 700_000
-    # the relief's checks answer the window as often as drawing it does, within a second
-    assert gaps["relief"] <= max(1.0, gaps["idle"] + 0.5), gaps
-    picture = os.path.join(ROOT, "build", "ui", "window.png")
-    os.makedirs(os.path.dirname(picture), exist_ok=True)
-    shutil.copy(os.path.join(installed, "window.png"), picture)
-    pixels = np.asarray(Image.open(picture).convert("RGB"), dtype=np.float64)
+@pytest.fixture(scope="module")
+def window(installed):
+    log = run_window(TIER, installed)
+    os.makedirs(PICTURES, exist_ok=True)
+    for name, (x, y, w, h) in log["shots"].items():
+        screen = Image.open(os.path.join(installed, name + ".png")).convert("RGB")
+        screen.save(os.path.join(PICTURES, name + ".png"))
+        screen.crop((x, y, x + w, y + h)).save(os.path.join(PICTURES, name + "-sidebar.png"))
+    return log
+
+
+def test_the_driver_ran_to_the_end_without_errors(window):
+    assert window["errors"] == [], window["errors"]
+    assert window["state_at_end"] == "menus"
+
+
+def test_the_sidebar_tab_opens_with_a_click(window):
+    assert window["sidebar_tab"] == "Image to Print"
+
+
+def test_every_panel_draws_before_and_after_an_image_is_chosen(window):
+    for state in ("no image", "image chosen"):
+        assert sorted(set(PANELS) - set(window["drawn"][state])) == [], state
+    # while a Create runs, after it, after a cancel and after a failure, the open panel keeps drawing
+    for state in ("running", "finished", "cancelled", "failed"):
+        assert "IMAGE_TO_PRINT_PT_relief" in window["drawn"][state], state
+
+
+def test_create_runs_modal_with_its_progress_in_the_panel(window):
+    # the window went on answering while it ran, and the task said its stages meanwhile
+    assert [t for t in window["tasks_seen"] if t.startswith("Relief: ") and "starting" not in t], window
+    if "running-relief" in window["shots"]:  # the picture, when the driver caught it running
+        bar = np.asarray(Image.open(os.path.join(PICTURES, "running-relief-sidebar.png")).convert("RGB"), float)
+        done = np.asarray(Image.open(os.path.join(PICTURES, "finished-relief-sidebar.png")).convert("RGB"), float)
+        assert np.abs(bar - done).mean() > 1.0  # the panel looks different while it runs (the bar)
+
+
+@pytest.mark.parametrize("name", ["relief", "trace", "check"])
+def test_esc_cancels_a_long_operator_and_leaves_the_scene_as_it_was(window, name):
+    run = window["esc"][name]
+    assert run["task_at_esc"], run  # Esc came while it ran
+    assert run["unchanged"], run
+    assert "cancelled" in run["notice"].lower(), run
+
+
+@pytest.mark.xfail(strict=False, reason="the built-in AI method's worker holds the GIL so much that the window "
+                   "takes no event, Esc included, until the run ends (measured: 4.6 s of 5 s; issue 14)")
+def test_esc_cancels_the_ai_mesh(window):
+    run = window["esc"]["ai"]
+    assert run["task_at_esc"] and run["unchanged"], run
+
+
+def test_a_failure_is_told_in_the_panel_and_changes_nothing(window):
+    where, text = window["notice"]["failed"].split("\t", 1)
+    assert where == "Relief" and text.startswith("ERROR:"), window["notice"]
+    assert "broken.png" in text
+    assert window["notice"]["failed unchanged"]
+    assert window["notice"]["after another image"] == ""  # choosing another image clears it
+
+
+def test_the_live_trace_preview_follows_the_threshold(window):
+    low, high = window["preview"]["0.3"], window["preview"]["0.7"]
+    assert 0.0 < low < high < 1.0  # more of the image is ink when the threshold is higher
+
+
+def test_f3_finds_the_three_image_as_entries(window):
+    assert window["f3"]["image as relief"] == "IMAGE_TO_PRINT_OT_relief"
+    assert window["f3"]["image as traced"] == "IMAGE_TO_PRINT_OT_trace"
+    assert window["f3"]["image as ai"] == "IMAGE_TO_PRINT_OT_ai_mesh"
+    assert all(window["f3"][f"{t} unchanged"] for t in ("image as relief", "image as traced", "image as ai"))
+
+
+def test_file_import_and_export_list_ours(window):
+    assert window["menus"]["TOPBAR_MT_file_import"] == ["draw_import"]
+    assert window["menus"]["TOPBAR_MT_file_export"] == ["draw_export"]
+
+
+def test_the_checks_use_the_height_field_on_the_relief_as_built(window):
+    assert window["method"] == {"relief": "height field", "generic": "generic"}
+    assert 600_000 < window["triangles"] < 700_000
+
+
+def test_the_pictures_are_drawn_windows(window):
+    pixels = np.asarray(Image.open(os.path.join(PICTURES, "window.png")).convert("RGB"), dtype=np.float64)
     assert pixels.shape == (800, 1280, 3)
     assert pixels.mean() > 30 and pixels.std() > 20  # a drawn window, not the black of a failed capture
+
+
+def test_print_how_long_the_window_did_not_answer(window):
+    gaps, seconds = window["gaps"], window["seconds"]
+    lines = [f"idle {gaps['idle']:.2f} s"] + [f"{name} {gaps[name]:.2f} s of {seconds[name]:.2f} s"
+                                             for name in seconds]
+    lines += [f"Esc during {name}: stopped {run['esc_to_stop_s']:.2f} s after it, longest stall "
+              f"{run['gap_s']:.2f} s" for name, run in window["esc"].items()]
+    print("\nlongest time the window did not answer (20 ms heartbeat): " + "; ".join(lines))
+    assert set(seconds) >= {"relief create", "trace create", "ai create", "check relief", "check generic"}
