@@ -1,27 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Debian's blender tier: its temporary files in a folder of its own (tests/helpers/tmpguard)."""
+"""Debian's blender tier: its temporary files in a folder of its own (tests/helpers/tmpguard), and the zip
+installed in Debian's Blender once (tests/helpers/debian_run.py)."""
 
 import os
 import sys
 
-import pytest
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "helpers"))
 
-import tmpguard
-
-tmpguard.install("debian-blender")
-
-
-def pytest_sessionfinish(session, exitstatus):
-    tmpguard.finish(session)
-
-
-@pytest.fixture(autouse=True)
-def _no_temporary_files_left():
-    yield from tmpguard.guard()
-
-
+from debian_run import conftest
 from debian_tier import TIER
 
-installed = TIER.installed_fixture()
+conftest(globals(), "debian-blender", TIER)

@@ -79,3 +79,21 @@ class Tier:
             f"Xvfb {display} -screen 0 {w}x{h}x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!; sleep 1; "
             f"DISPLAY={display} timeout {timeout} blender {blend} --enable-event-simulate "
             f"--python {script} -- {' '.join(map(str, args))}; rc=$?; kill $xvfb; exit $rc", timeout=timeout + 60)
+
+
+def conftest(namespace: dict, suite: str, tier: Tier) -> None:
+    """What a Debian tier's conftest.py holds, put into its ``namespace``: the suite's temporary files
+    in a folder of its own (tmpguard), failing on any left behind, and the ``installed`` fixture."""
+    import tmpguard
+
+    tmpguard.install(suite)
+
+    def pytest_sessionfinish(session, exitstatus):
+        tmpguard.finish(session)
+
+    @pytest.fixture(autouse=True)
+    def _no_temporary_files_left():
+        yield from tmpguard.guard()
+
+    namespace.update(pytest_sessionfinish=pytest_sessionfinish, _no_temporary_files_left=_no_temporary_files_left,
+                     installed=tier.installed_fixture())
