@@ -105,8 +105,9 @@ def _merge(context, objects, name: str):
     return target
 
 
-def build_object(context, result, job, image_path: str):
-    """The result in the scene: a sized, placed, repaired mesh object; returns (object, report)."""
+def build_steps(context, result, job, image_path: str):
+    """The result in the scene: a sized, placed, repaired mesh object, in steps (yields (fraction, what
+    comes next)); returns (object, report). Closed before its end (Esc), it removes what it made."""
     import numpy as np
     from mathutils import Matrix
 
@@ -147,6 +148,7 @@ def build_object(context, result, job, image_path: str):
             centre = (lo + hi) / 2
             obj.data.transform(Matrix.Diagonal((scale, scale, scale, 1.0)) @ Matrix.Translation(
                 (-centre[0], -centre[1], -lo[2])))
+        yield 0.3, "repairing and checking"
         cursor = context.scene.cursor.location
         obj.location = (cursor.x, cursor.y, 0.0)
         blender_mesh.select_only(context, obj)
@@ -154,8 +156,11 @@ def build_object(context, result, job, image_path: str):
             key: value for key, value in result.meta.items() if isinstance(value, (str, int, float))}}
         target, summary = make_printable(context, obj, in_place=True, merge_mm=0.01, min_shell_mm3=1.0,
                                          intersections='UNION', voxel_mm=0.2)
-    except BaseException:
-        blender_mesh.remove_datablocks(*reversed(made))
+        yield 1.0, "done"  # an Esc that came during the repair is taken here, and nothing is kept
+    except BaseException:  # GeneratorExit (closed: Esc) included
+        # the object's mesh now, too: the repair in place gives it a new one
+        now = [made[-1].data] if made and isinstance(made[-1], bpy.types.Object) else []
+        blender_mesh.remove_datablocks(*reversed(made), *now)
         raise
     finally:
         if getattr(result, "path", None) and os.path.exists(result.path):
@@ -240,10 +245,11 @@ def _validate(settings) -> None:
     """The backends check their own inputs; a job needs nothing more up front."""
 
 
-def _realize(context, image_path: str, settings, options, payload) -> Made:
-    """The main-thread half: the backend's result as a repaired, checked object."""
+def _realize(context, image_path: str, settings, options, payload):
+    """The main-thread half, in steps (``Route.realize``): the backend's result as a repaired, checked
+    object."""
     job, result = payload
-    obj, report = build_object(context, result, job, image_path)
+    obj, report = yield from build_steps(context, result, job, image_path)
     meta = {k: v for k, v in result.meta.items() if isinstance(v, (str, int, float, list))}
     return Made([obj], obj.name, info={"backend": job.backend, "meta": meta}, warnings=list(result.warnings),
                 reports=[report])

@@ -28,6 +28,7 @@ pipeline, one ``Route`` and one operator class on :class:`RouteOperator`: nothin
 from __future__ import annotations
 
 import contextlib
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,7 +74,10 @@ class Route:
     from_args: Callable[[Any], tuple[Any, dict]]
     validate: Callable[[Any], None]
     compute: Callable[..., Any]
-    realize: Callable[..., Made]
+    # makes the objects on the main thread; returns a Made, or is a generator of (fraction, what comes
+    # next) that returns one: the sidebar's run then steps it between events, so the window answers
+    # and Esc between two steps closes it (its own cleanup removes what it made)
+    realize: Callable[..., Any]
     prepare: Callable[[Any, Any, dict], dict] = _nothing_to_prepare
     # bounded work: raise before any work when the result would not fit this machine
     # (options["max_triangles"]: None this machine's limit, 0 none, else the user's own)
@@ -86,7 +90,18 @@ class Route:
         options = self.prepare(context, settings, dict(options or {}))
         payload = self.compute(image_path, settings, options, progress, cancel)
         check_cancel(cancel)
-        return self.realize(context, image_path, settings, options, payload)
+        return realized(self.realize(context, image_path, settings, options, payload))
+
+
+def realized(result) -> Made:
+    """What ``Route.realize`` made: its value, or the return of its steps run to the end."""
+    if not inspect.isgenerator(result):
+        return result
+    while True:
+        try:
+            next(result)
+        except StopIteration as done:
+            return done.value
 
 
 def check_cancel(cancel) -> None:
@@ -165,6 +180,7 @@ class RouteOperator(ImportHelper, _Operator):
 
     _work = None  # type: Any
     _timer = None  # type: Any
+    _steps = None  # type: Any  # the realize steps, once the worker is done
 
     # what a route's operator adds ------------------------------------------------------
     def route_settings(self, context):
@@ -264,21 +280,43 @@ class RouteOperator(ImportHelper, _Operator):
             work.cancel.set()
             if work.thread.is_alive():
                 return {'RUNNING_MODAL'}  # the worker stops at its next stage
-        elif event.type != 'TIMER':
+            return self._end(context, Cancelled())  # done, or between two realize steps: nothing is kept
+        if event.type != 'TIMER':
             return {'PASS_THROUGH'}
-        TASK.update(text=f"{work.route.title}: {work.text}", fraction=work.fraction)
-        redraw.progress(TASK["text"])
+        title = work.route.title
         if work.thread.is_alive():
+            TASK.update(text=f"{title}: {work.text}", fraction=work.fraction)
+            redraw.progress(TASK["text"])
             return {'RUNNING_MODAL'}
-        self._stop(context)
         if work.cancel.is_set():  # Esc came after the work but before its objects: nothing is made
-            return self._error(context, Cancelled())
+            return self._end(context, Cancelled())
         if work.error is not None:
-            return self._error(context, work.error)
+            return self._end(context, work.error)
         try:
-            made = work.route.realize(context, work.image_path, work.settings, work.options, work.payload)
+            if self._steps is None:
+                made = work.route.realize(context, work.image_path, work.settings, work.options, work.payload)
+                if not inspect.isgenerator(made):
+                    return self._end(context, None, made)
+                self._steps = made
+            fraction, text = next(self._steps)
+        except StopIteration as done:
+            return self._end(context, None, done.value)
         except ImageToPrintError as exc:
-            return self._error(context, exc)
+            return self._end(context, exc)
+        TASK.update(text=f"{title}: {text}", fraction=0.9 + 0.1 * fraction)
+        redraw.progress(TASK["text"])
+        return {'RUNNING_MODAL'}
+
+    def _end(self, context, error, made: Made | None = None) -> set:
+        """The run's end: the realize steps closed (they remove what they made unless they finished),
+        the timer and the progress gone, then the error or the result reported."""
+        if self._steps is not None:
+            self._steps.close()
+            self._steps = None
+        self._stop(context)
+        if error is not None:
+            return self._error(context, error)
+        assert made is not None
         return self._finish(context, made)
 
     def _stop(self, context) -> None:

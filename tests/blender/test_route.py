@@ -56,7 +56,7 @@ def test_compute_in_a_thread_then_realize_makes_what_build_makes(ext, scene, tmp
     thread.join(120)
     assert "payload" in box
     assert all(0.0 <= f <= 1.0 for f, _ in seen)
-    again = route.realize(bpy.context, image, settings, options, box["payload"])
+    again = ext.operators.route.realized(route.realize(bpy.context, image, settings, options, box["payload"]))
     assert _evaluated(again.objects) == expected
     assert again.label.split(" ")[0] == made.label.split(" ")[0]
 
@@ -71,6 +71,24 @@ def test_a_cancel_during_compute_leaves_the_scene_unchanged(ext, scene, tmp_path
     before = datablock_counts()
     with pytest.raises(ext.core.errors.Cancelled):
         route.build(bpy.context, image, settings, {}, lambda f, t: None, cancel)
+    assert datablock_counts() == before
+
+
+@pytest.mark.parametrize("steps_taken", [1, 2])
+def test_the_ai_realize_steps_closed_midway_leave_the_scene_unchanged(ext, scene, tmp_path, steps_taken):
+    """Esc between two steps of the AI route's realize (the sidebar's run) closes them: the mesh, its
+    image and material made by the first step, the repair made by the second, all go."""
+    make_image, overrides = CASES["ai"]
+    image = make_image(tmp_path / "i.png")
+    route, settings = _settings(ext, "ai", overrides)
+    options = route.prepare(bpy.context, settings, {})
+    payload = route.compute(image, settings, options)
+    before = datablock_counts()
+    steps = route.realize(bpy.context, image, settings, options, payload)
+    taken = [next(steps) for _ in range(steps_taken)]
+    assert [text for _, text in taken] == ["repairing and checking", "done"][:steps_taken]
+    assert datablock_counts() != before  # the object is there between the steps
+    steps.close()
     assert datablock_counts() == before
 
 

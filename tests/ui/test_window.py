@@ -56,19 +56,12 @@ def test_create_runs_modal_with_its_progress_in_the_panel(window):
         assert np.abs(bar - done).mean() > 1.0  # the panel looks different while it runs (the bar)
 
 
-@pytest.mark.parametrize("name", ["relief", "trace", "check"])
+@pytest.mark.parametrize("name", ["relief", "trace", "ai", "check"])
 def test_esc_cancels_a_long_operator_and_leaves_the_scene_as_it_was(window, name):
     run = window["esc"][name]
     assert run["task_at_esc"], run  # Esc came while it ran
     assert run["unchanged"], run
     assert "cancelled" in run["notice"].lower(), run
-
-
-@pytest.mark.xfail(strict=False, reason="the built-in AI method's worker holds the GIL so much that the window "
-                   "takes no event, Esc included, until the run ends (measured: 4.6 s of 5 s; issue 14)")
-def test_esc_cancels_the_ai_mesh(window):
-    run = window["esc"]["ai"]
-    assert run["task_at_esc"] and run["unchanged"], run
 
 
 def test_a_failure_is_told_in_the_panel_and_changes_nothing(window):
