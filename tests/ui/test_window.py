@@ -32,7 +32,7 @@ def window(installed):
 
 def test_the_driver_ran_to_the_end_without_errors(window):
     assert window["errors"] == [], window["errors"]
-    assert window["state_at_end"] == "menus"
+    assert window["state_at_end"] == "redo"
 
 
 def test_the_sidebar_tab_opens_with_a_click(window):
@@ -87,6 +87,13 @@ def test_f3_finds_the_three_image_as_entries(window):
 def test_file_import_and_export_list_ours(window):
     assert window["menus"]["TOPBAR_MT_file_import"] == ["draw_import"]
     assert window["menus"]["TOPBAR_MT_file_export"] == ["draw_export"]
+
+
+def test_f9_rebuilds_the_relief_with_the_width_typed_in_its_popup(window):
+    redo = window["redo"]
+    assert redo["last"] == ["IMAGE_TO_PRINT_OT_relief"]  # Create from the sidebar is the last operation
+    assert redo["before_mm"] == pytest.approx(60.0, abs=0.01)
+    assert redo["after_mm"] == [pytest.approx(80.0, abs=0.01)]  # rebuilt, not a second object
 
 
 def test_the_checks_use_the_height_field_on_the_relief_as_built(window):

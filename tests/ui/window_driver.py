@@ -277,6 +277,51 @@ def menu(name: str):
     yield 0.3
 
 
+# Where Blender 4.3 puts things at UI scale 1 in a 1280 x 800 window (checked by their effect, not assumed):
+CREATE_FROM_TOP = 337  # the Relief panel's Create button, below the sidebar's top, with an image chosen
+REDO_WIDTH_AT = (239, 586)  # the Width field of the F9 popup (x, y from the window's top)
+
+
+def redo_with_f9():
+    """Create from the sidebar by clicking its button, then F9 and a new Width typed in the popup: the
+    relief is rebuilt at that width (one object, not a second one)."""
+    settings = bpy.context.scene.image_to_print.relief
+    settings.width_mm, settings.sample_mm = 60.0, 0.5
+    before = set(bpy.data.objects)
+    yield 0.5
+    r = sidebar()
+    click(r.x + r.width // 2 - 20, r.y + r.height - CREATE_FROM_TOP)
+    yield until(lambda: set(bpy.data.objects) - before and not_running(), 30,
+                "clicking Create in the Relief panel made nothing")
+    yield 0.5
+    made = next(iter(set(bpy.data.objects) - before))
+    name = made.name
+    log["redo"] = {"before_mm": round(made.dimensions.x * 1000, 3),
+                   "last": [o.bl_idname for o in wm().operators][-1:]}
+    mouse_to_viewport()
+    key('F9')
+    yield 0.8
+    shot("redo-f9")
+    x, y = REDO_WIDTH_AT[0], window().height - REDO_WIDTH_AT[1]
+    window().event_simulate(type='MOUSEMOVE', value='NOTHING', x=x, y=y)
+    yield 0.2
+    click(x, y)  # a click on a number field edits it as text
+    yield 0.3
+    key('A', ctrl=True)
+    for ch in "80":
+        digit = {"8": 'EIGHT', "0": 'ZERO'}[ch]
+        window().event_simulate(type=digit, value='PRESS', unicode=ch)
+        window().event_simulate(type=digit, value='RELEASE')
+    key('RET')
+    yield 2.0
+    rebuilt = [o for o in bpy.data.objects if o.name.startswith(name.split(".")[0])]  # the same name again
+    log["redo"].update(after_mm=[round(o.dimensions.x * 1000, 3) for o in rebuilt], name=name,
+                       objects=sorted(o.name for o in bpy.data.objects), notice=ours("ui.state").NOTICE["text"])
+    shot("redo-done")
+    key('ESC')
+    yield 0.3
+
+
 def preview_pixels():
     import numpy as np
 
@@ -428,6 +473,10 @@ def scenario():
         bpy.ops.view3d.view_selected()
     yield 0.8
     shot("viewport-relief")
+
+    # the Redo panel (F9) rebuilds with a changed setting
+    STATE[0] = "redo"
+    yield from redo_with_f9()
 
 
 def finish(reason: str = "") -> None:
