@@ -113,7 +113,7 @@ def build_steps(context, result, job, image_path: str):
 
     from ..core.ai import HeightFields
     from ..core.ai.solid import heightfields_to_solid
-    from .repair import make_printable
+    from .repair import make_printable_steps
 
     k = blender_mesh.units_per_mm(context.scene)
     stem = os.path.splitext(os.path.basename(image_path))[0] or "Image"
@@ -154,8 +154,8 @@ def build_steps(context, result, job, image_path: str):
         blender_mesh.select_only(context, obj)
         obj["image_to_print"] = {"route": "ai", "source": os.path.abspath(image_path), **{
             key: value for key, value in result.meta.items() if isinstance(value, (str, int, float))}}
-        target, summary = make_printable(context, obj, in_place=True, merge_mm=0.01, min_shell_mm3=1.0,
-                                         intersections='UNION', voxel_mm=0.2)
+        target, summary = yield from make_printable_steps(context, obj, in_place=True, merge_mm=0.01,
+                                                          min_shell_mm3=1.0, intersections='UNION', voxel_mm=0.2)
         yield 1.0, "done"  # an Esc that came during the repair is taken here, and nothing is kept
     except BaseException:  # GeneratorExit (closed: Esc) included
         # the object's mesh now, too: the repair in place gives it a new one

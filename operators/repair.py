@@ -8,7 +8,9 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
+from ..ui import redraw
 from ..ui.notice import clear, tell
+from ..ui.state import TASK
 from . import blender_mesh, compat
 
 
@@ -276,29 +278,44 @@ def _intersections(context, me, intersecting_faces) -> int:
         bpy.data.objects.remove(probe)
 
 
-def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_mm3: float,
-                   intersections: str, voxel_mm: float):
-    """Repair ``obj`` (modifiers applied) in place or into a new object; return (object, summary)."""
+def _scaled(steps, start: float, end: float):
+    """``steps`` (yielding (fraction, what)) with their fractions mapped into [start, end]; returns their value."""
+    while True:
+        try:
+            fraction, what = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield start + (end - start) * fraction, what
+
+
+def make_printable_steps(context, obj, *, in_place: bool, merge_mm: float, min_shell_mm3: float,
+                         intersections: str, voxel_mm: float):
+    """Repair ``obj`` (modifiers applied) in place or into a new object, in steps: yields (fraction, what
+    comes next) between stages, returns (object, summary). Closed before its end (Esc), it removes what it
+    made and leaves ``obj`` as it was: in place, the repaired mesh goes onto ``obj`` only at the end."""
     from ..core.errors import ImageToPrintError
-    from .check import check_object
+    from .check import check_steps
 
     if obj is None or obj.type != 'MESH':
         raise ImageToPrintError("select a mesh object to repair")
-    before = check_object(context, obj)
+    before = yield from _scaled(check_steps(context, obj), 0.0, 0.4)
     k = blender_mesh.units_per_mm(context.scene)
     depsgraph = context.evaluated_depsgraph_get()
     me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
                                          depsgraph=depsgraph)
-    made = [me]
+    made: list = [me]
     method = None
     try:
+        yield 0.4, "cleaning"
         done = clean_mesh(me, merge_mm * k, min_shell_mm3, 1.0 / k)
         if intersections != 'NONE':
             from .check import intersecting_faces
 
+            yield 0.45, "finding intersections"
             crossing = _intersections(context, me, intersecting_faces)
             done["intersecting faces resolved"] = 0
             if crossing:
+                yield 0.5, "resolving intersections"
                 if intersections == 'VOXEL':
                     merged = _apply_modifier(context, me, {"type": 'REMESH', "mode": 'VOXEL',
                                                            "voxel_size": voxel_mm * k})
@@ -310,23 +327,31 @@ def make_printable(context, obj, *, in_place: bool, merge_mm: float, min_shell_m
                 made.remove(me)
                 me = merged
                 done["intersecting faces resolved"] = crossing
-        if in_place:
-            old = obj.data
-            obj.modifiers.clear()
-            obj.data = me
-            if old.users == 0:
-                bpy.data.meshes.remove(old)
-            target = obj
-        else:
-            target = bpy.data.objects.new(f"{obj.name} (printable)", me)
-            target.matrix_world = obj.matrix_world.copy()
-            (obj.users_collection[0] if obj.users_collection else context.scene.collection).objects.link(target)
-    except BaseException:
-        for block in made:
-            bpy.data.meshes.remove(block)
+        target = bpy.data.objects.new(f"{obj.name} (printable)", me)
+        made.append(target)
+        target.matrix_world = obj.matrix_world.copy()
+        (obj.users_collection[0] if obj.users_collection else context.scene.collection).objects.link(target)
+        after = yield from _scaled(check_steps(context, target), 0.6, 1.0)
+    except BaseException:  # GeneratorExit (closed: Esc) included
+        blender_mesh.remove_datablocks(*reversed(made))
         raise
-    after = check_object(context, target)
+    if in_place:  # the repaired mesh onto the object itself; the stand-in it was checked on goes
+        bpy.data.objects.remove(target)
+        old = obj.data
+        obj.modifiers.clear()
+        obj.data = me
+        if old.users == 0:
+            bpy.data.meshes.remove(old)
+        target = obj
+        after["object"] = obj.name
     return target, {"before": before, "after": after, "steps": done, "intersections_by": method}
+
+
+def make_printable(context, obj, **options):
+    """:func:`make_printable_steps` run to the end (scripts, headless, the Redo panel)."""
+    from .route import realized
+
+    return realized(make_printable_steps(context, obj, **options))
 
 
 class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
@@ -359,18 +384,76 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
             return False
         return True
 
+    # plain attributes, not annotations: Blender reads class annotations as properties
+    _timer = None  # type: Any
+    _steps = None  # type: Any
+
+    def _options(self) -> dict:
+        return {"in_place": self.in_place, "merge_mm": self.merge_mm, "min_shell_mm3": self.min_shell_mm3,
+                "intersections": self.intersections, "voxel_mm": self.voxel_mm}
+
     def execute(self, context):
         from ..core.errors import ImageToPrintError
-        from .check import RESULTS
 
         clear(context, "Check")
         try:
-            target, summary = make_printable(context, context.active_object, in_place=self.in_place,
-                                             merge_mm=self.merge_mm, min_shell_mm3=self.min_shell_mm3,
-                                             intersections=self.intersections, voxel_mm=self.voxel_mm)
+            target, summary = make_printable(context, context.active_object, **self._options())
         except ImageToPrintError as exc:
             tell(self, context, {'ERROR'}, str(exc), "Check")
             return {'CANCELLED'}
+        return self._done(context, target, summary)
+
+    def invoke(self, context, event):
+        """In a window: the repair in steps between events, its progress in the Print Checks panel, Esc
+        cancels and leaves the scene as it was."""
+        if bpy.app.background or context.window is None:  # timers do not run headless
+            return self.execute(context)
+        clear(context, "Check")
+        self._steps = make_printable_steps(context, context.active_object, **self._options())
+        TASK.update(text="Make Printable: starting", fraction=0.0)
+        redraw.sidebars()
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(0.01, window=context.window)
+        wm.modal_handler_add(self)
+        return {'RUNNING_MODAL'}
+
+    def modal(self, context, event):
+        from ..core.errors import ImageToPrintError
+
+        if event.type == 'ESC':
+            self._stop(context)
+            tell(self, context, {'WARNING'}, "Make Printable cancelled; the scene is unchanged", "Check")
+            return {'CANCELLED'}
+        if event.type != 'TIMER':
+            return {'PASS_THROUGH'}
+        try:
+            fraction, what = next(self._steps)
+        except StopIteration as done:
+            self._steps = None
+            self._stop(context)
+            return self._done(context, *done.value)
+        except ImageToPrintError as exc:
+            self._steps = None
+            self._stop(context)
+            tell(self, context, {'ERROR'}, str(exc), "Check")
+            return {'CANCELLED'}
+        TASK.update(text=f"Make Printable: {what}", fraction=fraction)
+        redraw.progress(TASK["text"])
+        return {'RUNNING_MODAL'}
+
+    def _stop(self, context) -> None:
+        if self._steps is not None:
+            self._steps.close()  # removes what the repair made so far
+            self._steps = None
+        if self._timer is not None:
+            context.window_manager.event_timer_remove(self._timer)
+            self._timer = None
+        TASK.update(text="", fraction=0.0)
+        redraw.sidebars()
+
+    def _done(self, context, target, summary) -> set:
+        from .check import RESULTS
+
         RESULTS[target.name] = summary["after"]
         blender_mesh.select_only(context, target)
         changed = ", ".join(f"{v} {k}" for k, v in summary["steps"].items() if v) or "nothing to change"

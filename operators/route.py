@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ from ..ui.notice import clear, tell
 from ..ui.state import TASK
 
 Progress = Callable[[float, str], None]
+STEP_SLICE_S = 0.05  # the main-thread work done between two looks at the window's events
 IMAGE_GLOB = "*.png;*.jpg;*.jpeg;*.tif;*.tiff;*.webp;*.bmp;*.gif"
 
 
@@ -298,7 +300,11 @@ class RouteOperator(ImportHelper, _Operator):
                 if not inspect.isgenerator(made):
                     return self._end(context, None, made)
                 self._steps = made
+            # as many steps as fit in a slice, then back to the window (its events, Esc, a frame)
+            end = time.monotonic() + STEP_SLICE_S
             fraction, text = next(self._steps)
+            while time.monotonic() < end:
+                fraction, text = next(self._steps)
         except StopIteration as done:
             return self._end(context, None, done.value)
         except ImageToPrintError as exc:

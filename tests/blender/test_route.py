@@ -74,8 +74,16 @@ def test_a_cancel_during_compute_leaves_the_scene_unchanged(ext, scene, tmp_path
     assert datablock_counts() == before
 
 
-@pytest.mark.parametrize("steps_taken", [1, 2])
-def test_the_ai_realize_steps_closed_midway_leave_the_scene_unchanged(ext, scene, tmp_path, steps_taken):
+def _step_until(steps, text: str) -> list:
+    """Advance ``steps`` until one says ``text``; every text seen."""
+    seen = []
+    while not seen or seen[-1] != text:
+        seen.append(next(steps)[1])
+    return seen
+
+
+@pytest.mark.parametrize("stage", ["repairing and checking", "cleaning", "done"])
+def test_the_ai_realize_steps_closed_midway_leave_the_scene_unchanged(ext, scene, tmp_path, stage):
     """Esc between two steps of the AI route's realize (the sidebar's run) closes them: the mesh, its
     image and material made by the first step, the repair made by the second, all go."""
     make_image, overrides = CASES["ai"]
@@ -85,11 +93,33 @@ def test_the_ai_realize_steps_closed_midway_leave_the_scene_unchanged(ext, scene
     payload = route.compute(image, settings, options)
     before = datablock_counts()
     steps = route.realize(bpy.context, image, settings, options, payload)
-    taken = [next(steps) for _ in range(steps_taken)]
-    assert [text for _, text in taken] == ["repairing and checking", "done"][:steps_taken]
+    seen = _step_until(steps, stage)
+    assert seen[0] == "repairing and checking" and "reading the mesh" in seen[1:] + ["reading the mesh"]
     assert datablock_counts() != before  # the object is there between the steps
     steps.close()
     assert datablock_counts() == before
+
+
+def test_make_printable_steps_closed_midway_leave_the_object_as_it_was(ext, scene):
+    """Esc during Make Printable in a window closes its steps: in place or not, nothing is changed."""
+    repair = ext.operators.repair
+    bpy.ops.mesh.primitive_cube_add(size=0.02)
+    obj = bpy.context.active_object
+    obj.data.polygons[0].flip()  # something to repair
+    mesh = obj.data
+    for in_place in (False, True):
+        before = datablock_counts()
+        steps = repair.make_printable_steps(bpy.context, obj, in_place=in_place, merge_mm=0.01, min_shell_mm3=1.0,
+                                            intersections='UNION', voxel_mm=0.2)
+        seen = _step_until(steps, "cleaning")
+        seen += _step_until(steps, "reading the mesh")  # the check after the repair
+        assert seen[0] == "reading the mesh" and "finding intersections" in seen
+        steps.close()
+        assert datablock_counts() == before and obj.data == mesh
+    target, summary = repair.make_printable(bpy.context, obj, in_place=True, merge_mm=0.01, min_shell_mm3=1.0,
+                                            intersections='UNION', voxel_mm=0.2)
+    assert target == obj and obj.data != mesh and summary["after"]["object"] == obj.name
+    assert "inside_out" not in summary["after"]["blocking"]
 
 
 def test_every_operator_runs_its_route(ext):

@@ -56,7 +56,7 @@ def test_create_runs_modal_with_its_progress_in_the_panel(window):
         assert np.abs(bar - done).mean() > 1.0  # the panel looks different while it runs (the bar)
 
 
-@pytest.mark.parametrize("name", ["relief", "trace", "ai", "check"])
+@pytest.mark.parametrize("name", ["relief", "trace", "ai", "check", "make printable"])
 def test_esc_cancels_a_long_operator_and_leaves_the_scene_as_it_was(window, name):
     run = window["esc"][name]
     assert run["task_at_esc"], run  # Esc came while it ran

@@ -222,6 +222,12 @@ def check(obj) -> None:
         bpy.ops.image_to_print.check('INVOKE_DEFAULT')
 
 
+def make_printable(obj) -> None:
+    select(obj)
+    with bpy.context.temp_override(**view3d()):
+        bpy.ops.image_to_print.make_printable('INVOKE_DEFAULT')
+
+
 def esc_cancels(name: str, start, after: float, timeout: float):
     """Start a long operator, press Esc ``after`` seconds in: the scene must be as it was."""
     before = scene_state()
@@ -429,6 +435,7 @@ def scenario():
     yield from esc_cancels("ai", lambda: create("ai_mesh"), 0.5, 60)
     copy.hide_set(False)
     yield from esc_cancels("check", lambda: check(copy), 1.0, 60)
+    yield from esc_cancels("make printable", lambda: make_printable(copy), 1.0, 60)
     copy.hide_set(True)
     settings.relief.sample_mm = 0.15
 
