@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import Any  # noqa: F401  (the type comments below)
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper
 
+from ..ui import redraw
 from ..ui.notice import clear, tell
+from ..ui.state import TASK
 from . import blender_mesh, compat
 
 FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
@@ -238,38 +241,106 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         self.filepath = default_name(obj, "." + self.file_format.lower())
         return ExportHelper.invoke(self, context, event)
 
-    def execute(self, context):
+    # plain attributes, not annotations: Blender reads class annotations as properties
+    _timer = None  # type: Any
+    _steps = None  # type: Any
+
+    def _export_steps(self, context, objects, path: str):
+        """The checks, then the files, in steps (yields (fraction, what comes next)); returns the files
+        written. Closed before its end (Esc), it writes nothing: the files are committed at its very end."""
         from ..core.errors import ImageToPrintError
         from ..core.outputs import Outputs
-        from .check import check_object, summary
+        from .check import check_steps, summary
+
+        with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
+            for number, obj in enumerate(solid_objects):
+                steps = check_steps(context, obj)
+                while True:
+                    try:
+                        fraction, what = next(steps)
+                    except StopIteration as done:
+                        report = done.value
+                        break
+                    yield 0.8 * (number + fraction) / len(solid_objects), f"checking {obj.name}: {what}"
+                if not report["printable"] and not self.force:
+                    raise ImageToPrintError(f"not exported: {summary(report)} (enable 'Export Even If Not "
+                                            "Printable')")
+            if self.batch == 'EACH':
+                folder = os.path.dirname(path)
+                targets = [(os.path.join(folder, default_name(obj, self.filename_ext)), [obj])
+                           for obj in solid_objects]
+            else:
+                targets = [(path, solid_objects)]
+            # never over the images the objects were made from (nor over a file the scene reads)
+            sources = {_info(obj).get("source") for obj in objects} | {
+                bpy.path.abspath(image.filepath) for image in bpy.data.images if image.filepath}
+            with Outputs([target for target, _ in targets], sorted(s for s in sources if s)) as out:
+                written: list[str] = []
+                for target, group in targets:
+                    yield 0.8 + 0.2 * len(written) / len(targets), f"writing {os.path.basename(target)}"
+                    written += [file for file, _, _ in write_files(context, group, out, target, self.ascii_stl)]
+                out.commit()
+        return written
+
+    def execute(self, context):
+        """From the file browser in a window: modal, the progress in the Export panel, Esc cancels and
+        writes nothing. From a script or headless: at once."""
+        from ..core.errors import ImageToPrintError
+        from .route import realized
 
         objects = blender_mesh.selected_meshes(context)
         self.check(context)
         clear(context, "Export")
-        path = bpy.path.abspath(self.filepath)
+        steps = self._export_steps(context, objects, bpy.path.abspath(self.filepath))
+        if self.options.is_invoke and not bpy.app.background and context.window is not None:
+            self._steps = steps
+            TASK.update(text="Export: starting", fraction=0.0)
+            redraw.sidebars()
+            wm = context.window_manager
+            self._timer = wm.event_timer_add(0.01, window=context.window)
+            wm.modal_handler_add(self)
+            return {'RUNNING_MODAL'}
         try:
-            with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
-                for obj in solid_objects:
-                    report = check_object(context, obj)
-                    if not report["printable"] and not self.force:
-                        tell(self, context, {'ERROR'}, f"not exported: {summary(report)} "
-                                                       "(enable 'Export Even If Not Printable')", "Export")
-                        return {'CANCELLED'}
-                if self.batch == 'EACH':
-                    folder = os.path.dirname(path)
-                    targets = [(os.path.join(folder, default_name(obj, self.filename_ext)), [obj])
-                               for obj in solid_objects]
-                else:
-                    targets = [(path, solid_objects)]
-                # never over the images the objects were made from (nor over a file the scene reads)
-                sources = {_info(obj).get("source") for obj in objects} | {
-                    bpy.path.abspath(image.filepath) for image in bpy.data.images if image.filepath}
-                with Outputs([target for target, _ in targets], sorted(s for s in sources if s)) as out:
-                    written = [file for target, group in targets
-                               for file, _, _ in write_files(context, group, out, target, self.ascii_stl)]
-                    out.commit()
+            written = realized(steps)
         except ImageToPrintError as exc:
             tell(self, context, {'ERROR'}, str(exc), "Export")
             return {'CANCELLED'}
+        return self._done(written)
+
+    def modal(self, context, event):
+        from ..core.errors import ImageToPrintError
+
+        if event.type == 'ESC':
+            self._stop(context)
+            tell(self, context, {'WARNING'}, "Export cancelled; no file was written", "Export")
+            return {'CANCELLED'}
+        if event.type != 'TIMER':
+            return {'PASS_THROUGH'}
+        try:
+            fraction, what = next(self._steps)
+        except StopIteration as done:
+            self._steps = None
+            self._stop(context)
+            return self._done(done.value)
+        except ImageToPrintError as exc:
+            self._steps = None
+            self._stop(context)
+            tell(self, context, {'ERROR'}, str(exc), "Export")
+            return {'CANCELLED'}
+        TASK.update(text=f"Export: {what}", fraction=fraction)
+        redraw.progress(TASK["text"])
+        return {'RUNNING_MODAL'}
+
+    def _stop(self, context) -> None:
+        if self._steps is not None:
+            self._steps.close()  # the temporary solids and files go; nothing is committed
+            self._steps = None
+        if self._timer is not None:
+            context.window_manager.event_timer_remove(self._timer)
+            self._timer = None
+        TASK.update(text="", fraction=0.0)
+        redraw.sidebars()
+
+    def _done(self, written) -> set:
         self.report({'INFO'}, "wrote " + ", ".join(os.path.abspath(f) for f in written))
         return {'FINISHED'}

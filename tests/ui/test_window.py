@@ -56,12 +56,16 @@ def test_create_runs_modal_with_its_progress_in_the_panel(window):
         assert np.abs(bar - done).mean() > 1.0  # the panel looks different while it runs (the bar)
 
 
-@pytest.mark.parametrize("name", ["relief", "trace", "ai", "check", "make printable"])
+@pytest.mark.parametrize("name", ["relief", "trace", "ai", "check", "make printable", "export"])
 def test_esc_cancels_a_long_operator_and_leaves_the_scene_as_it_was(window, name):
     run = window["esc"][name]
     assert run["task_at_esc"], run  # Esc came while it ran
     assert run["unchanged"], run
     assert "cancelled" in run["notice"].lower(), run
+
+
+def test_export_through_the_file_browser_writes_the_stl_in_its_modal_run(window):
+    assert window["export"]["bytes"] == 84 + 50 * window["export"]["triangles"]  # binary STL, every triangle
 
 
 def test_a_failure_is_told_in_the_panel_and_changes_nothing(window):

@@ -228,12 +228,32 @@ def make_printable(obj) -> None:
         bpy.ops.image_to_print.make_printable('INVOKE_DEFAULT')
 
 
-def esc_cancels(name: str, start, after: float, timeout: float):
-    """Start a long operator, press Esc ``after`` seconds in: the scene must be as it was."""
+def export_through_the_browser(obj, filename: str):
+    """Export ``obj`` as a user does: the Export panel's STL button opens the file browser, a name is
+    typed, Enter."""
+    select(obj)
+    with bpy.context.temp_override(**view3d()):
+        bpy.ops.image_to_print.export('INVOKE_DEFAULT', file_format='STL')
+    yield until(lambda: len(wm().windows) > 1, 5.0, "Export opened no file browser")
+    yield 0.5
+    browser = wm().windows[-1]
+    params = next(a.spaces.active for a in browser.screen.areas if a.type == 'FILE_BROWSER').params
+    params.directory = OUT.encode()
+    params.filename = filename
+    yield 0.3
+    key('RET', win=browser)
+    yield until(lambda: len(wm().windows) == 1, 5.0, "the file browser did not close on Enter")
+
+
+def esc_cancels(name: str, start, after: float, timeout: float, writes: str = ""):
+    """Start a long operator, press Esc ``after`` seconds in: the scene must be as it was (and the file
+    ``writes`` not written)."""
     before = scene_state()
     t0 = time.perf_counter()
     log.setdefault("esc_t0", {})[name] = t0
-    start()
+    started = start()
+    if started is not None:  # a start through the window's own steps (the file browser)
+        yield from started
     yield after
     t_esc = time.perf_counter()
     task = ours("ui.state").TASK["text"]
@@ -242,7 +262,8 @@ def esc_cancels(name: str, start, after: float, timeout: float):
     yield until(not_running, timeout, f"{name} did not stop after Esc")
     t1 = time.perf_counter()
     yield 0.3
-    log["esc"][name] = {"unchanged": scene_state() == before, "esc_to_stop_s": t1 - t_esc,
+    unchanged = scene_state() == before and not (writes and os.path.exists(writes))
+    log["esc"][name] = {"unchanged": unchanged, "esc_to_stop_s": t1 - t_esc,
                         "ran_s": t1 - t0, "notice": ours("ui.state").NOTICE["text"],
                         "gap_s": longest_gap(t0, t1), "esc_at_s": t_esc - t0, "task_at_esc": task,
                         "timeline": timeline(t0, t1)}
@@ -436,6 +457,14 @@ def scenario():
     copy.hide_set(False)
     yield from esc_cancels("check", lambda: check(copy), 1.0, 60)
     yield from esc_cancels("make printable", lambda: make_printable(copy), 1.0, 60)
+    yield from esc_cancels("export", lambda: export_through_the_browser(copy, "copy.stl"), 1.0, 60,
+                           writes=os.path.join(OUT, "copy.stl"))
+    # and an export left to finish writes its file, in its modal run
+    yield from export_through_the_browser(relief, "relief.stl")
+    yield until(not_running, 60, "the export of the relief did not finish")
+    stl = os.path.join(OUT, "relief.stl")
+    log["export"] = {"bytes": os.path.getsize(stl) if os.path.exists(stl) else 0,
+                     "triangles": log["triangles"]}
     copy.hide_set(True)
     settings.relief.sample_mm = 0.15
 
