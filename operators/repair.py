@@ -365,8 +365,9 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
     in_place: BoolProperty(name="In Place", default=False,
                            description="Repair this object (modifiers applied) instead of a copy")
     merge_mm: FloatProperty(name="Merge Distance", default=0.01, min=0.0, soft_max=1.0, precision=3,
+                            subtype='DISTANCE_CAMERA', unit='CAMERA',  # shown in mm (properties.py)
                             description="Vertices closer than this are merged (mm)")
-    min_shell_mm3: FloatProperty(name="Smallest Piece", default=1.0, min=0.0, soft_max=100.0,
+    min_shell_mm3: FloatProperty(name="Smallest Piece (mm³)", default=1.0, min=0.0, soft_max=100.0,
                                  description="Separate pieces with less volume are removed (mm³)")
     intersections: EnumProperty(
         name="Intersections",
@@ -375,6 +376,7 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
                ('NONE', "Leave", "Do not touch intersections")),
         default='UNION')
     voxel_mm: FloatProperty(name="Voxel Size", default=0.2, min=0.01, soft_max=5.0, precision=3,
+                            subtype='DISTANCE_CAMERA', unit='CAMERA',
                             description="Voxel size for Voxel Remesh (mm)")
 
     @classmethod

@@ -3,7 +3,7 @@
 
 import bpy
 
-from .common import Sidebar, notice
+from .common import Sidebar, notice, progress
 
 
 class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):
@@ -12,6 +12,7 @@ class IMAGE_TO_PRINT_PT_export(Sidebar, bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
+        progress(layout, "Export")
         notice(layout, context, "Export")
         row = layout.row(align=True)
         row.operator("image_to_print.export", text="STL", icon='EXPORT').file_format = 'STL'
