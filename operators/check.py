@@ -11,12 +11,12 @@ from typing import Any
 
 import bpy
 
-from ..ui import redraw
 from ..ui.notice import clear, tell
 
 # object name -> report dict of the last check, and the offending elements per failing check
-from ..ui.state import ELEMENTS, RESULTS, TASK
+from ..ui.state import ELEMENTS, RESULTS
 from . import blender_mesh
+from .stepped import SteppedModal
 
 
 def thresholds_from_scene(scene):
@@ -246,16 +246,14 @@ def summary(report: dict) -> str:
             f"{report['volume_mm3'] / 1000:.2f} cm3, {verdict}")
 
 
-class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
+class IMAGE_TO_PRINT_OT_check(SteppedModal, bpy.types.Operator):
     """Check the selected mesh objects for printability (modifiers applied, in mm)"""
 
     bl_idname = "image_to_print.check"
     bl_label = "Check Printability"
     bl_options = {'REGISTER'}
 
-    # plain attributes, not annotations: Blender reads class annotations as properties
-    _timer = None  # type: Any
-    _steps = None  # type: Any
+    task_title, where, cancel_text = "Checking", "Check", "Check cancelled"
 
     @classmethod
     def poll(cls, context):
@@ -297,37 +295,10 @@ class IMAGE_TO_PRINT_OT_check(bpy.types.Operator):
     def invoke(self, context, event):
         if bpy.app.background or context.window is None:  # timers do not run headless
             return self.execute(context)
-        self._steps = self._all_steps(context)
-        wm = context.window_manager
-        TASK.update(text="Checking", fraction=0.0)
-        self._timer = wm.event_timer_add(0.01, window=context.window)
-        wm.modal_handler_add(self)
-        return {'RUNNING_MODAL'}
+        return self.start_steps(context, self._all_steps(context))
 
-    def modal(self, context, event):
-        if event.type == 'ESC':
-            self._finish(context)
-            tell(self, context, {'WARNING'}, "Check cancelled", "Check")
-            return {'CANCELLED'}
-        if event.type != 'TIMER':
-            return {'PASS_THROUGH'}
-        try:
-            fraction, what = next(self._steps)
-        except StopIteration:
-            self._finish(context)
-            return {'FINISHED'}
-        TASK.update(text=what, fraction=fraction)
-        redraw.progress(what)
-        return {'RUNNING_MODAL'}
-
-    def _finish(self, context):
-        if self._steps is not None:
-            self._steps.close()  # between stages: no temporary data is alive
-        wm = context.window_manager
-        if self._timer is not None:
-            wm.event_timer_remove(self._timer)
-        TASK.update(text="", fraction=0.0)
-        redraw.sidebars()
+    def steps_done(self, context, value) -> set:
+        return {'FINISHED'}
 
 
 class IMAGE_TO_PRINT_OT_select_check(bpy.types.Operator):

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any  # noqa: F401  (the type comments below)
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper
 
-from ..ui import redraw
 from ..ui.notice import clear, tell
-from ..ui.state import TASK
 from . import blender_mesh, compat
+from .stepped import SteppedModal
 
 FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
 
@@ -198,7 +196,7 @@ def write_export(context, objects, out, path: str, ascii_stl: bool = False) -> N
             raise ImageToPrintError(f"cannot write {path}: {cause(exc, os.path.dirname(path))}") from None
 
 
-class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
+class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
     """Export the selected objects' evaluated meshes, in millimetres, after checking they are printable"""
 
     bl_idname = "image_to_print.export"
@@ -241,9 +239,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         self.filepath = default_name(obj, "." + self.file_format.lower())
         return ExportHelper.invoke(self, context, event)
 
-    # plain attributes, not annotations: Blender reads class annotations as properties
-    _timer = None  # type: Any
-    _steps = None  # type: Any
+    task_title, where, cancel_text = "Export", "Export", "Export cancelled; no file was written"
 
     def _export_steps(self, context, objects, path: str):
         """The checks, then the files, in steps (yields (fraction, what comes next)); returns the files
@@ -293,13 +289,7 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
         clear(context, "Export")
         steps = self._export_steps(context, objects, bpy.path.abspath(self.filepath))
         if self.options.is_invoke and not bpy.app.background and context.window is not None:
-            self._steps = steps
-            TASK.update(text="Export: starting", fraction=0.0)
-            redraw.sidebars()
-            wm = context.window_manager
-            self._timer = wm.event_timer_add(0.01, window=context.window)
-            wm.modal_handler_add(self)
-            return {'RUNNING_MODAL'}
+            return self.start_steps(context, steps)
         try:
             written = realized(steps)
         except ImageToPrintError as exc:
@@ -307,39 +297,8 @@ class IMAGE_TO_PRINT_OT_export(bpy.types.Operator, ExportHelper):
             return {'CANCELLED'}
         return self._done(written)
 
-    def modal(self, context, event):
-        from ..core.errors import ImageToPrintError
-
-        if event.type == 'ESC':
-            self._stop(context)
-            tell(self, context, {'WARNING'}, "Export cancelled; no file was written", "Export")
-            return {'CANCELLED'}
-        if event.type != 'TIMER':
-            return {'PASS_THROUGH'}
-        try:
-            fraction, what = next(self._steps)
-        except StopIteration as done:
-            self._steps = None
-            self._stop(context)
-            return self._done(done.value)
-        except ImageToPrintError as exc:
-            self._steps = None
-            self._stop(context)
-            tell(self, context, {'ERROR'}, str(exc), "Export")
-            return {'CANCELLED'}
-        TASK.update(text=f"Export: {what}", fraction=fraction)
-        redraw.progress(TASK["text"])
-        return {'RUNNING_MODAL'}
-
-    def _stop(self, context) -> None:
-        if self._steps is not None:
-            self._steps.close()  # the temporary solids and files go; nothing is committed
-            self._steps = None
-        if self._timer is not None:
-            context.window_manager.event_timer_remove(self._timer)
-            self._timer = None
-        TASK.update(text="", fraction=0.0)
-        redraw.sidebars()
+    def steps_done(self, context, value) -> set:
+        return self._done(value)
 
     def _done(self, written) -> set:
         self.report({'INFO'}, "wrote " + ", ".join(os.path.abspath(f) for f in written))

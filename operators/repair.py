@@ -8,10 +8,9 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
-from ..ui import redraw
 from ..ui.notice import clear, tell
-from ..ui.state import TASK
 from . import blender_mesh, compat
+from .stepped import SteppedModal
 
 
 def _arrays(me):
@@ -354,7 +353,7 @@ def make_printable(context, obj, **options):
     return realized(make_printable_steps(context, obj, **options))
 
 
-class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
+class IMAGE_TO_PRINT_OT_make_printable(SteppedModal, bpy.types.Operator):
     """Repair the active mesh so it passes the blocking print checks: remove loose and interior geometry, merge
     doubles, fill holes, make normals consistent and outward, drop crumbs, resolve self-intersections"""
 
@@ -386,9 +385,7 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
             return False
         return True
 
-    # plain attributes, not annotations: Blender reads class annotations as properties
-    _timer = None  # type: Any
-    _steps = None  # type: Any
+    task_title, where, cancel_text = "Make Printable", "Check", "Make Printable cancelled; the scene is unchanged"
 
     def _options(self) -> dict:
         return {"in_place": self.in_place, "merge_mm": self.merge_mm, "min_shell_mm3": self.min_shell_mm3,
@@ -411,47 +408,10 @@ class IMAGE_TO_PRINT_OT_make_printable(bpy.types.Operator):
         if bpy.app.background or context.window is None:  # timers do not run headless
             return self.execute(context)
         clear(context, "Check")
-        self._steps = make_printable_steps(context, context.active_object, **self._options())
-        TASK.update(text="Make Printable: starting", fraction=0.0)
-        redraw.sidebars()
-        wm = context.window_manager
-        self._timer = wm.event_timer_add(0.01, window=context.window)
-        wm.modal_handler_add(self)
-        return {'RUNNING_MODAL'}
+        return self.start_steps(context, make_printable_steps(context, context.active_object, **self._options()))
 
-    def modal(self, context, event):
-        from ..core.errors import ImageToPrintError
-
-        if event.type == 'ESC':
-            self._stop(context)
-            tell(self, context, {'WARNING'}, "Make Printable cancelled; the scene is unchanged", "Check")
-            return {'CANCELLED'}
-        if event.type != 'TIMER':
-            return {'PASS_THROUGH'}
-        try:
-            fraction, what = next(self._steps)
-        except StopIteration as done:
-            self._steps = None
-            self._stop(context)
-            return self._done(context, *done.value)
-        except ImageToPrintError as exc:
-            self._steps = None
-            self._stop(context)
-            tell(self, context, {'ERROR'}, str(exc), "Check")
-            return {'CANCELLED'}
-        TASK.update(text=f"Make Printable: {what}", fraction=fraction)
-        redraw.progress(TASK["text"])
-        return {'RUNNING_MODAL'}
-
-    def _stop(self, context) -> None:
-        if self._steps is not None:
-            self._steps.close()  # removes what the repair made so far
-            self._steps = None
-        if self._timer is not None:
-            context.window_manager.event_timer_remove(self._timer)
-            self._timer = None
-        TASK.update(text="", fraction=0.0)
-        redraw.sidebars()
+    def steps_done(self, context, value) -> set:
+        return self._done(context, *value)
 
     def _done(self, context, target, summary) -> set:
         from .check import RESULTS
