@@ -139,25 +139,25 @@ def apply_overrides(props, cls, overrides: dict) -> None:
         setattr(props, s.prop_name, math.radians(value) if s.spec.unit == "deg" else value)
 
 
-def _new_image(context, where: str) -> None:
+def _new_image(where: str) -> None:
     """Another image chosen: the panel's last error (about the image before) goes."""
     from .ui.notice import clear
 
-    clear(context, where)
+    clear(where)
 
 
 class IMAGE_TO_PRINT_PG_relief(ReliefProperties, bpy.types.PropertyGroup):
     """The sidebar's relief settings (``Scene.image_to_print.relief``)."""
 
     image_path: StringProperty(name="Image", description="Image to turn into a relief", subtype='FILE_PATH',
-                               update=lambda _self, context: _new_image(context, "Relief"))
+                               update=lambda _self, _context: _new_image("Relief"))
 
 
 class IMAGE_TO_PRINT_PG_trace(TraceProperties, bpy.types.PropertyGroup):
     """The sidebar's trace settings (``Scene.image_to_print.trace``)."""
 
     image_path: StringProperty(name="Image", description="Logo or line art to trace", subtype='FILE_PATH',
-                               update=lambda _self, context: _new_image(context, "Trace"))
+                               update=lambda _self, _context: _new_image("Trace"))
     preview: BoolProperty(name="Preview", default=True,
                           description="Show the binarised image (what will be traced) in the panel")
 
@@ -166,7 +166,7 @@ class IMAGE_TO_PRINT_PG_ai(AIProperties, bpy.types.PropertyGroup):
     """The sidebar's AI-mesh settings (``Scene.image_to_print.ai``)."""
 
     image_path: StringProperty(name="Image", description="Image to infer a 3D object from", subtype='FILE_PATH',
-                               update=lambda _self, context: _new_image(context, "AI mesh"))
+                               update=lambda _self, _context: _new_image("AI mesh"))
 
 
 class IMAGE_TO_PRINT_PG_check(CheckProperties, bpy.types.PropertyGroup):

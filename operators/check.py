@@ -268,7 +268,7 @@ class IMAGE_TO_PRINT_OT_check(SteppedModal, bpy.types.Operator):
 
         RESULTS.clear()
         ELEMENTS.clear()
-        clear(context, "Check")
+        clear("Check")
         objects = blender_mesh.selected_meshes(context)
         for number, obj in enumerate(objects):
             elements: dict = {}

@@ -12,7 +12,7 @@ from bpy_extras.io_utils import ExportHelper
 
 from ..ui.notice import clear, tell
 from . import blender_mesh, compat
-from .stepped import SteppedModal
+from .stepped import SteppedModal, realized, scaled
 
 FORMATS = {".stl": "STL", ".glb": "GLB", ".3mf": "3MF", ".obj": "OBJ"}
 
@@ -250,14 +250,9 @@ class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
 
         with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
             for number, obj in enumerate(solid_objects):
-                steps = check_steps(context, obj)
-                while True:
-                    try:
-                        fraction, what = next(steps)
-                    except StopIteration as done:
-                        report = done.value
-                        break
-                    yield 0.8 * (number + fraction) / len(solid_objects), f"checking {obj.name}: {what}"
+                share = 0.8 / len(solid_objects)
+                report = yield from scaled(check_steps(context, obj), share * number, share * (number + 1),
+                                           f"checking {obj.name}: ")
                 if not report["printable"] and not self.force:
                     raise ImageToPrintError(f"not exported: {summary(report)} (enable 'Export Even If Not "
                                             "Printable')")
@@ -282,11 +277,10 @@ class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
         """From the file browser in a window: modal, the progress in the Export panel, Esc cancels and
         writes nothing. From a script or headless: at once."""
         from ..core.errors import ImageToPrintError
-        from .route import realized
 
         objects = blender_mesh.selected_meshes(context)
         self.check(context)
-        clear(context, "Export")
+        clear("Export")
         steps = self._export_steps(context, objects, bpy.path.abspath(self.filepath))
         if self.options.is_invoke and not bpy.app.background and context.window is not None:
             return self.start_steps(context, steps)

@@ -10,7 +10,7 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty
 
 from ..ui.notice import clear, tell
 from . import blender_mesh, compat
-from .stepped import SteppedModal
+from .stepped import SteppedModal, realized, scaled
 
 
 def _arrays(me):
@@ -277,16 +277,6 @@ def _intersections(context, me, intersecting_faces) -> int:
         bpy.data.objects.remove(probe)
 
 
-def _scaled(steps, start: float, end: float):
-    """``steps`` (yielding (fraction, what)) with their fractions mapped into [start, end]; returns their value."""
-    while True:
-        try:
-            fraction, what = next(steps)
-        except StopIteration as done:
-            return done.value
-        yield start + (end - start) * fraction, what
-
-
 def make_printable_steps(context, obj, *, in_place: bool, merge_mm: float, min_shell_mm3: float,
                          intersections: str, voxel_mm: float):
     """Repair ``obj`` (modifiers applied) in place or into a new object, in steps: yields (fraction, what
@@ -297,7 +287,7 @@ def make_printable_steps(context, obj, *, in_place: bool, merge_mm: float, min_s
 
     if obj is None or obj.type != 'MESH':
         raise ImageToPrintError("select a mesh object to repair")
-    before = yield from _scaled(check_steps(context, obj), 0.0, 0.4)
+    before = yield from scaled(check_steps(context, obj), 0.0, 0.4)
     k = blender_mesh.units_per_mm(context.scene)
     depsgraph = context.evaluated_depsgraph_get()
     me = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
@@ -330,7 +320,7 @@ def make_printable_steps(context, obj, *, in_place: bool, merge_mm: float, min_s
         made.append(target)
         target.matrix_world = obj.matrix_world.copy()
         (obj.users_collection[0] if obj.users_collection else context.scene.collection).objects.link(target)
-        after = yield from _scaled(check_steps(context, target), 0.6, 1.0)
+        after = yield from scaled(check_steps(context, target), 0.6, 1.0)
     except BaseException:  # GeneratorExit (closed: Esc) included
         blender_mesh.remove_datablocks(*reversed(made))
         raise
@@ -348,8 +338,6 @@ def make_printable_steps(context, obj, *, in_place: bool, merge_mm: float, min_s
 
 def make_printable(context, obj, **options):
     """:func:`make_printable_steps` run to the end (scripts, headless, the Redo panel)."""
-    from .route import realized
-
     return realized(make_printable_steps(context, obj, **options))
 
 
@@ -394,7 +382,7 @@ class IMAGE_TO_PRINT_OT_make_printable(SteppedModal, bpy.types.Operator):
     def execute(self, context):
         from ..core.errors import ImageToPrintError
 
-        clear(context, "Check")
+        clear("Check")
         try:
             target, summary = make_printable(context, context.active_object, **self._options())
         except ImageToPrintError as exc:
@@ -407,7 +395,7 @@ class IMAGE_TO_PRINT_OT_make_printable(SteppedModal, bpy.types.Operator):
         cancels and leaves the scene as it was."""
         if bpy.app.background or context.window is None:  # timers do not run headless
             return self.execute(context)
-        clear(context, "Check")
+        clear("Check")
         return self.start_steps(context, make_printable_steps(context, context.active_object, **self._options()))
 
     def steps_done(self, context, value) -> set:

@@ -42,6 +42,7 @@ from bpy_extras.io_utils import ImportHelper
 from ..ui import redraw
 from ..ui.notice import clear, tell
 from ..ui.state import TASK
+from .stepped import realized
 
 Progress = Callable[[float, str], None]
 STEP_SLICE_S = 0.05  # the main-thread work done between two looks at the window's events
@@ -93,17 +94,6 @@ class Route:
         payload = self.compute(image_path, settings, options, progress, cancel)
         check_cancel(cancel)
         return realized(self.realize(context, image_path, settings, options, payload))
-
-
-def realized(result) -> Made:
-    """What ``Route.realize`` made: its value, or the return of its steps run to the end."""
-    if not inspect.isgenerator(result):
-        return result
-    while True:
-        try:
-            next(result)
-        except StopIteration as done:
-            return done.value
 
 
 def check_cancel(cancel) -> None:
@@ -240,7 +230,7 @@ class RouteOperator(ImportHelper, _Operator):
         if self.from_scene:
             self._take_scene_settings(context)
         route = routes()[self.route_name]
-        clear(context, route.title)
+        clear(route.title)
         try:
             with window_progress(context) as progress:
                 made = route.build(context, bpy.path.abspath(self.filepath), self.route_settings(context),
@@ -258,7 +248,7 @@ class RouteOperator(ImportHelper, _Operator):
             return self.execute(context)
         self._take_scene_settings(context)
         route = routes()[self.route_name]
-        clear(context, route.title)
+        clear(route.title)
         settings = self.route_settings(context)
         try:
             route.check_work(bpy.path.abspath(self.filepath), settings, dict(self.build_options))

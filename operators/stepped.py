@@ -6,6 +6,7 @@ by a timer, its progress shown in the sidebar; Esc closes it, and its own cleanu
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any  # noqa: F401  (Any: the type comments below)
 
 from ..ui import redraw
@@ -18,6 +19,29 @@ if TYPE_CHECKING:  # the class it is mixed into, for the type checker
     _Operator = bpy.types.Operator
 else:
     _Operator = object
+
+
+def realized(result):
+    """Steps run to the end: their return value (a value that is not a generator is returned as it is, as
+    ``Route.realize`` may give either)."""
+    if not inspect.isgenerator(result):
+        return result
+    while True:
+        try:
+            next(result)
+        except StopIteration as done:
+            return done.value
+
+
+def scaled(steps, start: float, end: float, prefix: str = ""):
+    """``steps`` with their fractions mapped into [start, end] and ``prefix`` before their text, for
+    steps run inside others (the checks inside a repair or an export); returns their value."""
+    while True:
+        try:
+            fraction, what = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield start + (end - start) * fraction, prefix + what
 
 
 class SteppedModal(_Operator):

@@ -22,7 +22,7 @@ def tell(operator, context, level: set, text: str, where: str) -> None:
     redraw.sidebars()
 
 
-def clear(_context, where: str) -> None:
+def clear(where: str) -> None:
     """A new run from ``where`` starts with no notice."""
     if NOTICE["text"].startswith(where + "\t"):
         NOTICE["text"] = ""
