@@ -8,6 +8,7 @@
 #                        Works headless as-is (no DISPLAY/xvfb needed for --info).
 #   potrace       (apt)  bitmap tracing: potrace --svg in.pbm -o out.svg
 #   debootstrap   (apt)  builds the Debian trixie root for Debian's blender binary
+#   openssl       (apt)  makes the tests' self-signed certificate (HTTPS fakes on loopback)
 #   gltf-validator (npm, pinned, into $ROOT/.tools/node; it is a library, no CLI):
 #                        node scripts/gltf_validate.js some.glb
 #                        -> prints the report's issues summary as JSON,
@@ -27,6 +28,7 @@ declare -A APT_PKGS=(
   [prusa-slicer]=prusa-slicer
   [potrace]=potrace
   [debootstrap]=debootstrap  # the Debian root with Debian's own blender (scripts/debian-blender.sh)
+  [openssl]=openssl  # the tests' self-signed certificate for loopback HTTPS fakes
   [node]=nodejs   # only used if node/npm are not already on PATH
   [npm]=npm
 )

@@ -53,6 +53,10 @@ def check_url(url: str) -> urllib.parse.SplitResult:
 
 
 def _ssl_context():
+    """Certificates are checked against certifi's bundle, or against the bundle that ``SSL_CERT_FILE``
+    names (OpenSSL's own variable: a company's proxy, a self-hosted server with its own authority)."""
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context()  # OpenSSL reads SSL_CERT_FILE itself
     try:
         import certifi
 
@@ -154,6 +158,10 @@ def open_url(method: str, url: str, *, data: bytes | None = None, headers: dict 
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise ImageToPrintError(f"{host}: no answer within {timeout_s:g} s") from None
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            raise ImageToPrintError(f"cannot reach {host}: its certificate is not trusted "
+                                    f"({reason.verify_message or 'verification failed'}); a server with its own "
+                                    "authority needs SSL_CERT_FILE set to that authority's certificate") from None
         raise ImageToPrintError(f"cannot reach {host}: {reason}") from None
     except (ConnectionError, OSError) as exc:
         raise ImageToPrintError(f"cannot reach {host}: {exc}") from None

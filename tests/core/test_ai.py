@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from ai_helpers import FakeServer, b64_glb, depth_model, json_reply, slow, tiny_glb, wrong_model
+from ai_helpers import FakeServer, b64_glb, depth_model, json_reply, self_signed, slow, tiny_glb, wrong_model
 from core_helpers import make_image
 
 from core import checks
@@ -305,6 +305,57 @@ def test_tripo_failed_task_timeout_and_oversized_download(monkeypatch):
         holder["url"] = server.url
         with pytest.raises(ImageToPrintError, match="download limit"):
             tripo(Job(image=image_from(rgba), server=server.url, api_key="k", max_download_mb=0.1), monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A self-signed certificate for the HTTPS fakes (real TLS on loopback)."""
+    return self_signed(str(tmp_path_factory.mktemp("tls")))
+
+
+def test_tripo_over_tls_follows_an_https_redirect_to_another_host_without_the_key(monkeypatch, tls):
+    monkeypatch.setenv("SSL_CERT_FILE", tls[0])
+    rgba, _ = disc_rgba()
+    holder = {}
+    moved = tripo_routes(lambda: holder["url"])
+    with FakeServer(moved, tls=tls, host="localhost") as other:  # the same machine under another name
+        routes = dict(tripo_routes(lambda: holder["url"]))
+        routes[("GET", "/task/t1")] = lambda path, body: (302, {"Location": f"{other.url}/task/t1"}, b"")
+        with FakeServer(routes, tls=tls) as server:
+            holder["url"] = server.url
+            assert server.url.startswith("https://127.0.0.1:") and other.url.startswith("https://localhost:")
+            result = tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
+            ours = [(r[0], r[1], r[2].get("Authorization")) for r in server.requests]
+        theirs = [(r[0], r[1], r[2].get("Authorization")) for r in other.requests]
+    assert open(result.path, "rb").read() == tiny_glb()
+    assert ours[:3] == [("POST", "/upload", "Bearer tsk_secret"), ("POST", "/task", "Bearer tsk_secret"),
+                        ("GET", "/task/t1", "Bearer tsk_secret")]
+    assert theirs and all(auth is None for _, _, auth in theirs)  # the key stays with the configured host
+    assert [path for _, path, _ in theirs] == ["/task/t1"] * len(theirs)
+
+
+def test_tripo_over_tls_refuses_a_redirect_to_plain_http_on_another_host(monkeypatch, tls):
+    monkeypatch.setenv("SSL_CERT_FILE", tls[0])
+    rgba, _ = disc_rgba()
+    with FakeServer({}, host="localhost") as landing:
+        routes = dict(tripo_routes(lambda: ""))
+        routes[("POST", "/task")] = lambda path, body: (302, {"Location": f"{landing.url}/steal"}, b"")
+        with FakeServer(routes, tls=tls) as server, pytest.raises(ImageToPrintError) as info:
+            tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
+        assert landing.requests == []
+    assert str(info.value) == "127.0.0.1 redirected to http://localhost: only HTTPS redirects are followed"
+
+
+def test_an_untrusted_certificate_is_one_line_naming_the_host(monkeypatch, tls):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    rgba, _ = disc_rgba()
+    with FakeServer(tripo_routes(lambda: ""), tls=tls) as server, pytest.raises(ImageToPrintError) as info:
+        monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: None)
+        tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
+        assert server.requests == []
+    assert str(info.value) == ("cannot reach 127.0.0.1: its certificate is not trusted (self-signed certificate); a "
+                               "server with its own authority needs SSL_CERT_FILE set to that authority's certificate")
+    assert "\n" not in str(info.value) and "tsk_secret" not in str(info.value)
 
 
 def test_a_server_that_never_answers_times_out(monkeypatch):

@@ -90,10 +90,24 @@ def mesh_glb(vertices, triangles) -> bytes:
     return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
 
 
-class FakeServer:
-    """A loopback HTTP server answering from a dict of handlers: (method, path) -> callable(request)."""
+def self_signed(folder) -> tuple[str, str]:
+    """A self-signed certificate for localhost and 127.0.0.1: (certificate, key) PEM paths in ``folder``.
+    Point SSL_CERT_FILE at the certificate and the client trusts the HTTPS fakes, as real TLS."""
+    import os
+    import subprocess
 
-    def __init__(self, routes):
+    cert, key = os.path.join(folder, "fake-cert.pem"), os.path.join(folder, "fake-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+class FakeServer:
+    """A loopback HTTP server answering from a dict of handlers: (method, path) -> callable(request).
+    With ``tls=(certificate, key)`` it speaks HTTPS; ``host`` is the name its ``url`` gives."""
+
+    def __init__(self, routes, tls: tuple[str, str] | None = None, host: str = "127.0.0.1"):
         outer = self
         self.routes = routes
         self.requests = []
@@ -133,11 +147,18 @@ class FakeServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
+        self.scheme, self.host = ("https" if tls else "http"), host
+        if tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://{self.host}:{self.httpd.server_address[1]}"
 
     def __enter__(self):
         self.thread.start()
@@ -165,4 +186,4 @@ def b64_glb():
 
 
 __all__ = ["depth_model", "wrong_model", "tiny_glb", "cube_glb", "mesh_glb", "FakeServer", "json_reply", "slow",
-           "b64_glb", "np"]
+           "b64_glb", "self_signed", "np"]
