@@ -62,16 +62,26 @@ def _only_selected(context, objects):
         view_layer.objects.active = active
 
 
-def default_name(obj, ext: str) -> str:
-    """``<blend name>-<object>.<ext>``, without characters file systems refuse."""
+def default_name(name: str, ext: str) -> str:
+    """``<blend name>-<name>.<ext>``, without characters file systems refuse."""
     blend = bpy.path.display_name_from_filepath(bpy.data.filepath) or "untitled"
-    name = f"{blend}-{obj.name}"
+    name = f"{blend}-{name}"
     return "".join(c for c in name if c not in '\\/:*?"<>|') + ext
 
 
 def _info(obj) -> dict:
     info = obj.get("image_to_print")
     return info if hasattr(info, "get") else {}
+
+
+def _scene_files(objects) -> set[str]:
+    """Files an export must never write over: the images the objects were made from, every image,
+    library and sound the blend reads, and the blend itself."""
+    files = {_info(obj).get("source") for obj in objects} | {bpy.data.filepath}
+    for block in (*bpy.data.images, *bpy.data.libraries, *bpy.data.sounds):
+        if getattr(block, "filepath", ""):
+            files.add(bpy.path.abspath(block.filepath, library=getattr(block, "library", None)))
+    return {f for f in files if f}
 
 
 def solids(objects) -> list[tuple[str, list]]:
@@ -236,7 +246,7 @@ class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
 
     def invoke(self, context, event):
         obj = blender_mesh.active_mesh(context) or blender_mesh.selected_meshes(context)[0]
-        self.filepath = default_name(obj, "." + self.file_format.lower())
+        self.filepath = default_name(obj.name, "." + self.file_format.lower())
         return ExportHelper.invoke(self, context, event)
 
     task_title, where, cancel_text = "Export", "Export", "Export cancelled; no file was written"
@@ -248,7 +258,16 @@ class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
         from ..core.outputs import Outputs
         from .check import check_steps, summary
 
+        # before any work: never over the images the objects were made from, nor a file the scene reads
+        if self.batch == 'EACH':
+            paths = [os.path.join(os.path.dirname(path), default_name(name, self.filename_ext))
+                     for name, _ in solids(objects)]
+        else:
+            paths = [path]
+        out = Outputs(paths, sorted(_scene_files(objects)))
         with printed(context, objects) as solid_objects:  # the checks and the files: the same solids
+            targets = list(zip(paths, ([obj] for obj in solid_objects))) if self.batch == 'EACH' else \
+                [(path, solid_objects)]
             for number, obj in enumerate(solid_objects):
                 share = 0.8 / len(solid_objects)
                 report = yield from scaled(check_steps(context, obj), share * number, share * (number + 1),
@@ -256,16 +275,7 @@ class IMAGE_TO_PRINT_OT_export(SteppedModal, bpy.types.Operator, ExportHelper):
                 if not report["printable"] and not self.force:
                     raise ImageToPrintError(f"not exported: {summary(report)} (enable 'Export Even If Not "
                                             "Printable')")
-            if self.batch == 'EACH':
-                folder = os.path.dirname(path)
-                targets = [(os.path.join(folder, default_name(obj, self.filename_ext)), [obj])
-                           for obj in solid_objects]
-            else:
-                targets = [(path, solid_objects)]
-            # never over the images the objects were made from (nor over a file the scene reads)
-            sources = {_info(obj).get("source") for obj in objects} | {
-                bpy.path.abspath(image.filepath) for image in bpy.data.images if image.filepath}
-            with Outputs([target for target, _ in targets], sorted(s for s in sources if s)) as out:
+            with out:
                 written: list[str] = []
                 for target, group in targets:
                     yield 0.8 + 0.2 * len(written) / len(targets), f"writing {os.path.basename(target)}"

@@ -251,6 +251,26 @@ def test_export_never_writes_over_the_image_an_object_was_made_from(ext, scene, 
     assert image.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["logo.png", "logo.stl"]
 
 
+def test_export_refuses_a_file_the_scene_reads_before_any_check(ext, scene, tmp_path, monkeypatch):
+    """An image the blend uses (here a texture named .stl) as the export path: refused at once, before
+    the checks run; the file untouched."""
+    from PIL import Image
+
+    texture = tmp_path / "texture.stl"
+    Image.new("L", (4, 4), 128).save(texture, format="PNG")
+    bpy.data.images.load(str(texture))
+    ext.operators.blender_mesh.select_only(bpy.context, _object(scene, "cube", CUBE * 0.01, CUBE_TRIS))
+    before = texture.read_bytes()
+
+    def no_checks(*args, **kwargs):
+        raise AssertionError("the checks ran before the paths were checked")
+
+    monkeypatch.setattr(ext.operators.check, "check_steps", no_checks)
+    with pytest.raises(RuntimeError, match="texture.stl is the input file"):
+        bpy.ops.image_to_print.export(filepath=str(texture), file_format='STL')
+    assert texture.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["texture.stl"]
+
+
 def test_object_without_faces_and_non_finite_coordinates(ext, scene):
     empty = _object(scene, "points", CUBE * 0.01, [])
     with pytest.raises(ext.core.errors.ImageToPrintError, match="no faces"):
