@@ -27,7 +27,7 @@ import numpy as np
 
 from .graph import components
 from .limits import CheckDefaults as Thresholds
-from .meshcheck import cross, edge_flags, fan_triangles, measurements, next_loop
+from .meshcheck import cross, edge_flags, fan_triangles, measurements, next_loop, rows
 
 __all__ = ["Thresholds", "full_report", "BLOCKING"]
 
@@ -51,14 +51,14 @@ def face_normals(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, 
     for k in (3, 4):
         faces = np.nonzero(lt == k)[0]
         if len(faces):
-            p = [co[lv[ls[faces] + i]] for i in range(k)]
-            newell[faces] = cross(p[1] - p[0], p[2] - p[0]) if k == 3 else cross(p[2] - p[0], p[3] - p[1])
+            c = [rows(co, lv[ls[faces] + i]) for i in range(k)]
+            newell[faces] = cross(c[1] - c[0], c[2] - c[0]) if k == 3 else cross(c[2] - c[0], c[3] - c[1])
     big = np.nonzero(lt > 4)[0]
     if len(big):
         face = np.repeat(np.arange(len(ls)), lt)
         keep = (lt > 4)[face]
-        p = co[lv[keep]]
-        q = co[lv[next_loop(ls, lt, len(lv))[keep]]]
+        p = rows(co, lv[keep])
+        q = rows(co, lv[next_loop(ls, lt, len(lv))[keep]])
         terms = np.stack([(p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
                           (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
                           (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])], axis=1)
@@ -112,8 +112,8 @@ def nonplanar_faces(co, loop_vert, loop_start, loop_total, normals, limit_deg: f
     bad = []
     quads = np.nonzero(lt == 4)[0]
     if len(quads):
-        p = [co[lv[ls[quads] + i]] for i in range(4)]
-        fno = normals[quads]
+        p = [rows(co, lv[ls[quads] + i]) for i in range(4)]
+        fno = rows(normals, quads)
         flagged = np.zeros(len(quads), bool)
         for i in range(4):
             here, before, after = p[i], p[(i - 1) % 4], p[(i + 1) % 4]
@@ -126,9 +126,9 @@ def nonplanar_faces(co, loop_vert, loop_start, loop_total, normals, limit_deg: f
         prv = np.empty_like(nxt)
         prv[nxt] = np.arange(len(lv))
         keep = big[face]
-        here = co[lv[keep]]
-        corner = cross(co[lv[prv[keep]]] - here, co[lv[nxt[keep]]] - here)
-        flagged = _bent_corners(corner, normals[face[keep]], cos_limit)
+        here = rows(co, lv[keep])
+        corner = cross(rows(co, lv[prv[keep]]) - here, rows(co, lv[nxt[keep]]) - here)
+        flagged = _bent_corners(corner, rows(normals, face[keep]), cos_limit)
         bad.append(np.unique(face[keep][flagged]))
     return np.unique(np.concatenate(bad)) if bad else np.zeros(0, np.int64)
 
@@ -166,8 +166,8 @@ def sharp_edges(co, loop_vert, loop_start, loop_total, normals, loop_edge, n_edg
     first, last = _first_and_last_use(loop_edge, n_edges)
     manifold = np.nonzero(uses == 2)[0]
     l1, l2 = first[manifold], last[manifold]
-    n1, n2 = normals[face[l1]], normals[face[l2]]
-    direction = co[lv[nxt[l1]]] - co[lv[l1]]
+    n1, n2 = rows(normals, face[l1]), rows(normals, face[l2])
+    direction = rows(co, lv[nxt[l1]]) - rows(co, lv[l1])
     convex = np.einsum("ij,ij->i", direction, cross(n1, n2)) > 0
     # the signed angle between the normals (negative where concave) above the limit, compared as cosines
     return manifold[convex & (np.einsum("ij,ij->i", n1, n2) < np.cos(np.radians(limit_deg)))]
@@ -224,7 +224,7 @@ def full_report(co, loop_vert, loop_start, loop_total, tris=None, thresholds: Th
     non_manifold, bad_contiguous = edge_flags(lv, ls, lt, loop_edge=loop_edge, edge_v1=edge_verts[:, 0],
                                               n_edges=n_edges)
     normals, face_area = face_normals(co, lv, ls, lt)
-    edge_len = np.linalg.norm(co[edge_verts[:, 0]] - co[edge_verts[:, 1]], axis=1)
+    edge_len = np.linalg.norm(rows(co, edge_verts[:, 0]) - rows(co, edge_verts[:, 1]), axis=1)
     stats, volume = measurements(co, tris)
     lo = np.asarray(stats["bbox_min_mm"])
 

@@ -58,6 +58,11 @@ def edge_flags(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.nda
     return np.nonzero(~manifold)[0], np.nonzero(manifold & (direction != 0))[0]
 
 
+def rows(a: np.ndarray, index) -> np.ndarray:
+    """``a[index]`` for a 2D ``a``: the same rows, several times faster on large arrays."""
+    return np.take(a, index, axis=0)
+
+
 def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise cross product (faster than ``np.cross`` on large arrays)."""
     out = np.empty_like(a)
@@ -67,19 +72,25 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def volume_and_area(co: np.ndarray, tris: np.ndarray) -> tuple[float, float]:
+    """Signed volume (divergence theorem; positive for outward-facing closed meshes) and surface area,
+    the triangles' corners gathered once and one cross product for both sums."""
+    if len(tris) == 0:
+        return 0.0, 0.0
+    co = np.asarray(co, dtype=np.float64)
+    a, b, c = (rows(co, np.asarray(tris)[:, i]) for i in range(3))
+    normal = cross(b - a, c - a)  # a . ((b - a) x (c - a)) = a . (b x c)
+    return (float(np.einsum("ij,ij->i", a, normal).sum() / 6.0),
+            float(0.5 * np.sqrt(np.einsum("ij,ij->i", normal, normal)).sum()))
+
+
 def signed_volume(co: np.ndarray, tris: np.ndarray) -> float:
     """Signed volume (divergence theorem); positive for outward-facing closed meshes."""
-    if len(tris) == 0:
-        return 0.0
-    p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
-    return float(np.einsum("ij,ij->i", p[:, 0], cross(p[:, 1], p[:, 2])).sum() / 6.0)
+    return volume_and_area(co, tris)[0]
 
 
 def surface_area(co: np.ndarray, tris: np.ndarray) -> float:
-    if len(tris) == 0:
-        return 0.0
-    p = np.asarray(co, dtype=np.float64)[np.asarray(tris)]
-    return float(0.5 * np.sqrt((cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]) ** 2).sum(axis=1)).sum())
+    return volume_and_area(co, tris)[1]
 
 
 def fan_triangles(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray) -> np.ndarray:
@@ -97,7 +108,7 @@ def fan_triangles(loop_vert: np.ndarray, loop_start: np.ndarray, loop_total: np.
 def measurements(co: np.ndarray, tris: np.ndarray) -> tuple[dict, float]:
     """The size, volume and area fields every report shares (mm), and the raw signed volume."""
     co = np.asarray(co, dtype=np.float64)
-    volume = signed_volume(co, tris)
+    volume, area = volume_and_area(co, tris)
     lo, hi = (co.min(axis=0), co.max(axis=0)) if len(co) else (np.zeros(3), np.zeros(3))
     return {
         "triangles": int(len(tris)),
@@ -106,7 +117,7 @@ def measurements(co: np.ndarray, tris: np.ndarray) -> tuple[dict, float]:
         "bbox_min_mm": [round(float(v), 4) for v in lo],
         "volume_mm3": round(abs(volume), 3),
         "signed_volume_mm3": round(volume, 3),
-        "area_mm2": round(surface_area(co, tris), 3),
+        "area_mm2": round(area, 3),
     }, volume
 
 
@@ -133,3 +144,33 @@ def basic_report(co: np.ndarray, loop_vert: np.ndarray, loop_start: np.ndarray, 
         "blocking": blocking,
         "printable": not blocking,
     }
+
+
+def long_triangles(co: np.ndarray, tris: np.ndarray, factor: float,
+                   most: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(long, ring)`` masks over ``tris``, or None: ``long`` marks triangles whose bounding box is more than
+    ``factor`` times the median box across (the fan of a large flat face, say), ``ring`` the other triangles
+    that share a vertex with a long one. None when there is no long triangle, or more than a ``most`` share.
+
+    A few long triangles in a tree of small ones swell its boxes so much that every query visits them; the
+    Blender adapter keeps them in a tree of their own (``operators.check``)."""
+    if len(tris) == 0:
+        return None
+    co32 = np.asarray(co, dtype=np.float32)  # a rough measure, at half the memory traffic
+    a, b, c = (np.take(co32, tris[:, i], axis=0) for i in range(3))  # take(): several times faster than []
+    side, low = np.maximum(a, b), np.minimum(a, b)
+    np.maximum(side, c, out=side)
+    np.minimum(low, c, out=low)
+    side -= low
+    del a, b, c, low
+    across2 = np.einsum("ij,ij->i", side, side)  # the box's diagonal, squared
+    finite = np.isfinite(across2)
+    if not finite.any():
+        return None
+    long = finite & (across2 > factor * factor * float(np.median(across2[finite])))
+    count = int(long.sum())
+    if count == 0 or count > most * len(tris):
+        return None
+    touched = np.zeros(len(co), bool)
+    touched[tris[long]] = True
+    return long, ~long & (touched[tris[:, 0]] | touched[tris[:, 1]] | touched[tris[:, 2]])
