@@ -166,7 +166,8 @@ def corner_verts(me):
 
 
 def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
-    """World-space arrays of the evaluated mesh (modifiers applied), in mm.
+    """World-space arrays of the evaluated mesh (modifiers applied), in mm; ``co_bu``: the positions in
+    object space, in Blender units, as Blender holds them.
 
     A mirrored object (negative scale) has its faces' corner order reversed, so
     winding and normals describe the world-space solid.
@@ -177,9 +178,9 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
     me = ev.to_mesh()
     try:
         nl, nf, ne = len(me.loops), len(me.polygons), len(me.edges)
-        co = positions(me)
+        co_bu = positions(me)
         mat = np.array(obj.matrix_world, dtype=np.float64)
-        co = (co @ mat[:3, :3].T + mat[:3, 3]) * mm_per_unit
+        co = (co_bu @ mat[:3, :3].T + mat[:3, 3]) * mm_per_unit
         loop_vert = corner_verts(me)
         loop_edge = _get(me, me.loops, ".corner_edge", "value", "edge_index", nl, np.int32)
         edge_verts = _get(me, me.edges, ".edge_verts", "value", "vertices", ne, np.int32, 2)
@@ -203,7 +204,7 @@ def evaluated_arrays(obj, depsgraph, mm_per_unit: float) -> dict:
         loop_vert, loop_edge = loop_vert[reverse], loop_edge[before]
         tris = tris[:, ::-1]
     return {
-        "co": co, "loop_vert": loop_vert, "loop_start": loop_start, "loop_total": loop_total,
+        "co": co, "co_bu": co_bu, "loop_vert": loop_vert, "loop_start": loop_start, "loop_total": loop_total,
         "loop_edge": loop_edge, "edge_verts": edge_verts, "tris": np.ascontiguousarray(tris), "tri_face": tri_face,
     }
 
@@ -265,6 +266,24 @@ def remove_datablocks(*blocks) -> None:
                 collection.remove(block)
         except ReferenceError:
             pass
+
+
+@contextlib.contextmanager
+def scratch_object(context, name: str, co_bu, tris):
+    """A mesh object of the triangles ``tris`` over ``co_bu`` (its object space), linked into the scene only
+    while the block runs, for what only an evaluated object gives (a BVH built in C): yields ``(object,
+    depsgraph)``. Nothing redraws while it exists, and it is removed, with its mesh, afterwards."""
+    import numpy as np
+
+    me = mesh_from_arrays(name, co_bu, np.ascontiguousarray(tris, dtype=np.int32).ravel(),
+                          np.arange(0, 3 * len(tris), 3, dtype=np.int32))
+    obj = None
+    try:
+        obj = bpy.data.objects.new(name, me)
+        context.scene.collection.objects.link(obj)
+        yield obj, context.evaluated_depsgraph_get()
+    finally:
+        remove_datablocks(obj, me)
 
 
 def made_with(objects) -> list:

@@ -7,6 +7,7 @@ the .blend file.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import bpy
@@ -36,6 +37,8 @@ def thresholds_from_scene(scene):
 BVH_EPSILON = 0.00001  # the toolbox's, in scene units
 RAY_START_MM = 1e-3  # a wall ray starts this far inside its face, whatever the scene's units
 RAY_CHUNK = 20_000  # wall rays cast between two looks at the clock (about 30 ms)
+RAY_BATCH = 1_000  # wall rays cast in one call in C, which holds Python's lock: the other checks run between
+RAY_SWITCH_S = 0.0005  # Python's thread switch interval while the rays are cast (its default is 5 ms)
 
 
 def _bvh(obj, depsgraph, epsilon: float = BVH_EPSILON):
@@ -58,16 +61,78 @@ def _overlapping(tree):
     return np.unique(np.array(pairs, dtype=np.int64).ravel()) if pairs else np.zeros(0, np.int64)
 
 
+SLIVER_FACTOR = 16.0  # a triangle over this many times the median triangle across gets a tree of its own
+SLIVER_MOST = 0.05  # unless more than this share of the triangles are that long
+
+
+def _tree_of(co_bu, tris, epsilon: float):
+    """A BVH of a few triangles (object space, Blender units), its indices those of ``tris``."""
+    import numpy as np
+    from mathutils.bvhtree import BVHTree
+
+    used, inverse = np.unique(tris, return_inverse=True)
+    return BVHTree.FromPolygons(co_bu[used].tolist(), inverse.reshape(-1, 3).tolist(), all_triangles=True,
+                                epsilon=epsilon)
+
+
+def _indices(pairs):
+    import numpy as np
+
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _trees(context, obj, depsgraph, arrays):
+    """``(faces cutting others, the trees the wall rays are cast on)``. A tree of every triangle with the
+    toolbox's tolerance, overlapped with itself, and one without a tolerance for the rays; or, when a few
+    triangles are long slivers (``core.meshcheck.long_triangles``: a large flat face's fan swells every box
+    of one tree and slows every query several times), the same pairs from three trees:
+
+    * the other triangles (the slivers' neighbours among them) with themselves;
+    * the slivers and their neighbours with themselves;
+    * the slivers against the other triangles, less their neighbours, met already: whether two triangles
+      share a corner is told only within one tree.
+
+    The rays then take a tree of the other triangles and one of the slivers, cast on the latter only
+    where a ray can reach its box: ``[(tree, box or None)]``."""
+    import numpy as np
+
+    from ..core.meshcheck import long_triangles
+
+    co, tris, tri_face = arrays["co_bu"], arrays["tris"], arrays["tri_face"]
+    split = long_triangles(co, tris, SLIVER_FACTOR, SLIVER_MOST)
+    if split is None:
+        return _overlapping(_bvh(obj, depsgraph)), [(_bvh(obj, depsgraph, 0.0), None)]
+    from mathutils.bvhtree import BVHTree
+
+    long, ring = split
+    rest, near, slivers = np.flatnonzero(~long), np.flatnonzero(long | ring), np.flatnonzero(long)
+    with blender_mesh.scratch_object(context, "Image to Print checks", co, tris[rest]) as (scratch, graph):
+        rest_tree = BVHTree.FromObject(scratch, graph, epsilon=BVH_EPSILON)
+        rest_rays = BVHTree.FromObject(scratch, graph, epsilon=0.0)
+    assert rest_tree is not None and rest_rays is not None  # never empty: most triangles are short
+    near_tree, sliver_tree = _tree_of(co, tris[near], BVH_EPSILON), _tree_of(co, tris[slivers], BVH_EPSILON)
+    across = _indices(sliver_tree.overlap(rest_tree))
+    across = across[~ring[rest[across[:, 1]]]]
+    found = [rest[_indices(rest_tree.overlap(rest_tree)).ravel()], near[_indices(near_tree.overlap(near_tree)).ravel()],
+             slivers[across[:, 0]], rest[across[:, 1]]]
+    corners = co[tris[slivers]]
+    pad = 1e-5 * (float(np.ptp(corners, axis=(0, 1)).max()) + 1.0)
+    box = (corners.min(axis=(0, 1)) - pad, corners.max(axis=(0, 1)) + pad)
+    return (np.unique(tri_face[np.concatenate(found)]).astype(np.int64),
+            [(rest_rays, None), (_tree_of(co, tris[slivers], 0.0), box)])
+
+
 def intersecting_faces(obj, depsgraph):
     """Indices of faces of ``obj``'s evaluated mesh that cut through other faces."""
     return _overlapping(_bvh(obj, depsgraph))
 
 
-def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
+def _wall_rays(trees, matrix, k: float, arrays: dict, max_mm: float):
     """Per face: the wall thickness in mm up to ``max_mm`` (inf beyond), by one ray from just inside the
     centroid of the face's first triangle (a point on the surface even for a warped quad) straight inward,
-    cast on ``tree`` (object space, no tolerance: a fat ray would touch a wall it runs beside, as from a
-    sliver at the foot of a wall; rays are taken there and their lengths back).
+    cast on ``trees`` (:func:`_trees`: object space, no tolerance: a fat ray would touch a wall it runs
+    beside, as from a sliver at the foot of a wall; rays are taken there and their lengths back), the
+    nearest hit of all.
     A generator: it yields the fraction done between chunks and returns the thicknesses."""
     from operator import itemgetter
 
@@ -83,12 +148,32 @@ def _wall_rays(tree, matrix, k: float, arrays: dict, max_mm: float):
     per_mm = np.linalg.norm(local_dir, axis=1)
     local_dir /= np.where(per_mm > 0, per_mm, 1.0)[:, None]
     reach = max_mm * per_mm
-    for first in range(0, len(origin), RAY_CHUNK):  # map() casts in C; between chunks other threads run
-        sl = slice(first, first + RAY_CHUNK)
-        hits = list(map(tree.ray_cast, local_origin[sl].tolist(), local_dir[sl].tolist(), reach[sl].tolist()))
-        distance = np.array(list(map(itemgetter(3), hits)), dtype=np.float64)  # a miss: None -> nan
-        wall[sl] = np.where(np.isnan(distance), np.inf, distance / per_mm[sl] + RAY_START_MM)
-        yield min(1.0, (first + RAY_CHUNK) / len(origin))
+    jobs: list = []
+    for tree, box in trees:
+        if box is None:
+            jobs.append((tree, None, len(origin)))
+            continue
+        end = local_origin + local_dir * reach[:, None]
+        meets = np.all((np.minimum(local_origin, end) <= box[1]) & (np.maximum(local_origin, end) >= box[0]), axis=1)
+        jobs.append((tree, np.flatnonzero(meets), int(meets.sum())))
+    total, done = max(1, sum(count for _, _, count in jobs)), 0
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(RAY_SWITCH_S)
+    try:
+        for tree, rays, count in jobs:
+            for first in range(0, count, RAY_CHUNK):
+                for start in range(first, min(first + RAY_CHUNK, count), RAY_BATCH):
+                    # map() casts in C; between batches other threads run
+                    sel = slice(start, start + RAY_BATCH) if rays is None else rays[start:start + RAY_BATCH]
+                    hits = list(map(tree.ray_cast, local_origin[sel].tolist(), local_dir[sel].tolist(),
+                                    reach[sel].tolist()))
+                    distance = np.array(list(map(itemgetter(3), hits)), dtype=np.float64)  # a miss: None -> nan
+                    wall[sel] = np.minimum(wall[sel], np.where(np.isnan(distance), np.inf,
+                                                               distance / per_mm[sel] + RAY_START_MM))
+                done += min(RAY_CHUNK, count - first)
+                yield min(1.0, done / total)
+    finally:
+        sys.setswitchinterval(switch)
     return wall
 
 
@@ -200,16 +285,15 @@ def check_steps(context, obj, thresholds=None, elements: dict | None = None):
     if len(arrays["loop_start"]) == 0:
         raise ImageToPrintError(f"{obj.name} has no faces to check")
     yield 0.1, "finding intersections"
-    # Blender's BVH: one call in C that keeps Python's lock (about 1 s per million triangles)
-    tree = _bvh(obj, depsgraph)
-    crossing = _overlapping(tree)
+    # Blender's BVH: calls in C that keep Python's lock (about 1 s per million triangles)
+    crossing, ray_trees = _trees(context, obj, depsgraph, arrays)
     yield 0.2, "measuring walls"
     walls = _Pending()
     report_job = _Background(lambda: full_report(  # every other check, in a thread, while the rays are cast
         arrays["co"], arrays["loop_vert"], arrays["loop_start"], arrays["loop_total"], tris=arrays["tris"],
         thresholds=thresholds, loop_edge=arrays["loop_edge"], edge_verts=arrays["edge_verts"],
         intersecting_faces=crossing, wall_mm=walls, elements=elements))
-    rays = _wall_rays(_bvh(obj, depsgraph, 0.0), np.array(obj.matrix_world, dtype=np.float64),
+    rays = _wall_rays(ray_trees, np.array(obj.matrix_world, dtype=np.float64),
                       blender_mesh.units_per_mm(context.scene),
                       arrays, max(thresholds.min_thickness_mm, thresholds.nozzle_mm))
     try:

@@ -4,6 +4,7 @@ it wrote, for every relief, trace and AI mode; and the relief's height-field che
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 
@@ -181,3 +182,47 @@ def test_parts_too_big_to_unite_are_written_joined_and_check_agrees(ext, scene, 
     assert part["triangles"] == checked["triangles"]
     for name in AGREE:
         assert part["checks"][name] == checked["checks"][name], name
+
+
+def test_long_slivers_get_a_tree_of_their_own_with_the_same_counts(ext, scene, monkeypatch):
+    """A relief copied out as a plain mesh (its bottom a fan of long slivers) with three cubes through it:
+    one through the bottom fan, one through the top and the bottom, one through a wall. The checks on split
+    trees (the slivers apart) find exactly the faces and the walls one tree finds."""
+    import bmesh
+    from mathutils import Matrix
+
+    bpy.ops.image_to_print.relief(filepath=str(SAMPLE), width_mm=40.0, sample_mm=0.5)
+    relief = bpy.context.active_object
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    bm = bmesh.new()
+    bm.from_mesh(relief.evaluated_get(depsgraph).data)
+    co = np.array([v.co for v in bm.verts])
+    (x0, y0, z0), (x1, y1, z1) = co.min(axis=0), co.max(axis=0)
+    cx, cy, mm = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 40.0  # mm: one mm in object units
+    for centre, size in (((cx, cy, z0), (2, 2, 2)), ((cx + 8 * mm, cy, (z0 + z1) / 2), (2, 2, 1.5 * (z1 - z0) / mm)),
+                         ((x0, cy + 5 * mm, z0 + 0.4 * mm), (1, 1, 1))):
+        scale = Matrix.Diagonal((size[0] * mm, size[1] * mm, size[2] * mm, 1.0))
+        bmesh.ops.create_cube(bm, size=1.0, matrix=Matrix.Translation(centre) @ scale)
+    me = bpy.data.meshes.new("crossed")
+    bm.to_mesh(me)
+    bm.free()
+    obj = bpy.data.objects.new("crossed", me)
+    obj.matrix_world = relief.matrix_world
+    scene.collection.objects.link(obj)
+
+    check = ext.operators.check
+    arrays = ext.operators.blender_mesh.evaluated_arrays(obj, bpy.context.evaluated_depsgraph_get(), 1.0)
+    meshcheck = importlib.import_module(ext.__name__ + ".core.meshcheck")
+    split = meshcheck.long_triangles(arrays["co_bu"], arrays["tris"], check.SLIVER_FACTOR, check.SLIVER_MOST)
+    rows, cols = relief["image_to_print"]["grid"]
+    fan = np.flatnonzero((arrays["co_bu"][arrays["tris"], 2] == z0).all(axis=1))  # the bottom: one fan
+    assert split is not None and len(fan) == 2 * (rows + cols - 2) and split[0][fan].all()
+    apart, together = {}, {}
+    report = check.check_object(bpy.context, obj, elements=apart)
+    monkeypatch.setattr(check, "SLIVER_MOST", 0.0)  # every split refused: one tree
+    one = check.check_object(bpy.context, obj, elements=together)
+    assert report["checks"] == one["checks"] and report["checks"]["intersecting_faces"] > 0
+    for name in ("intersecting_faces", "thin_faces", "narrow_faces"):
+        assert np.array_equal(np.sort(apart[name][1]), np.sort(together[name][1])), name
+    assert np.isin(arrays["tri_face"][fan], apart["intersecting_faces"][1]).any()  # the slivers' own pairs
+    assert len(bpy.data.objects) == 2 and len(bpy.data.meshes) == 2  # the scratch object is gone
