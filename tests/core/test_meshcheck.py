@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.meshcheck import basic_report, edge_counts, fan_triangles, next_loop, signed_volume, surface_area
+from core.meshcheck import (basic_report, edge_counts, fan_triangles, long_triangles, next_loop, signed_volume,
+                            surface_area, volume_and_area)
 
 CUBE_CO = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0],
                     [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], np.float64)
@@ -184,3 +185,37 @@ def test_tetrahedron_volume():
     assert signed_volume(co, tris) == pytest.approx(1 / 6)
     assert surface_area(co, tris) == pytest.approx(1.5 + np.sqrt(3) / 2)
     assert edge_counts(*arrays(tris.tolist())) == (0, 0)
+
+
+def _grid_with_a_fan(n=20):
+    """An n x n grid of unit squares (two triangles each) at z = 1 over a fan of n triangles at z = 0
+    from one far vertex to the grid's bottom row: the fan's triangles are long."""
+    y, x = np.mgrid[0:n + 1, 0:n + 1]
+    co = np.column_stack([x.ravel(), y.ravel(), np.ones(x.size)]).astype(float)
+    v = np.arange((n + 1) ** 2).reshape(n + 1, n + 1)
+    a, b, c, d = v[:-1, :-1].ravel(), v[:-1, 1:].ravel(), v[1:, 1:].ravel(), v[1:, :-1].ravel()
+    grid = np.concatenate([np.column_stack([a, b, c]), np.column_stack([a, c, d])])
+    apex = len(co)
+    co = np.vstack([co, [[n / 2, 30.0 * n, 0.0]]])
+    fan = np.column_stack([v[-1, :-1], v[-1, 1:], np.full(n, apex)])
+    return co, np.concatenate([grid, fan]), len(grid)
+
+
+def test_long_triangles_marks_the_slivers_and_their_neighbours():
+    co, tris, n_grid = _grid_with_a_fan()
+    long, ring = long_triangles(co, tris, 16.0, 0.05)
+    assert np.flatnonzero(long).tolist() == list(range(n_grid, len(tris)))
+    # the neighbours: the grid's triangles with a corner on its last row (which the fan shares)
+    on_last_row = np.isin(tris[:n_grid], np.arange(20 * 21, 21 * 21)).any(axis=1)
+    assert np.array_equal(ring[:n_grid], on_last_row) and not ring[n_grid:].any() and on_last_row.sum() == 2 * 20
+    assert long_triangles(co, tris[:n_grid], 16.0, 0.05) is None  # none long
+    assert long_triangles(co, tris, 16.0, 0.01) is None  # too many of them: 20 of 820
+    assert long_triangles(co, tris[:0], 16.0, 0.05) is None
+
+
+def test_volume_and_area_of_one_gather_match_the_definitions():
+    co, tris, _ = _grid_with_a_fan(4)
+    p = co[tris]
+    expected_area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum()
+    expected_volume = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6.0
+    assert volume_and_area(co, tris) == pytest.approx((expected_volume, expected_area), rel=1e-12)
