@@ -6,8 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.meshcheck import (basic_report, edge_counts, fan_triangles, long_triangles, next_loop, signed_volume,
-                            surface_area, volume_and_area)
+from core.meshcheck import (
+    basic_report,
+    edge_counts,
+    fan_triangles,
+    long_triangles,
+    next_loop,
+    signed_volume,
+    surface_area,
+    volume_and_area,
+)
 
 CUBE_CO = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0],
                     [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], np.float64)
