@@ -202,6 +202,9 @@ class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
                                      description="The depth model's .onnx file")
     hunyuan_url: StringProperty(name="Hunyuan3D-2 Server", default="http://127.0.0.1:8081",
                                 description="Address of your Hunyuan3D-2 API server (api_server.py)")
+    tripo_url: StringProperty(name="Tripo Server", default="",
+                              description="Tripo's API v3 address; empty: https://openapi.tripo3d.ai (in China "
+                              "https://openapi.tripo3d.com, or your proxy)")
     tripo_api_key: StringProperty(name="Tripo API Key", subtype='PASSWORD', options={'SKIP_SAVE'},
                                   description="Kept in the preferences, never in .blend files; "
                                   "the TRIPO_API_KEY environment variable takes precedence")
@@ -217,7 +220,14 @@ class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
         layout.label(text="Depth Anything V2 Small: Apache-2.0. MiDaS v2.1 small: MIT.", icon='INFO')
         layout.prop(self, "hunyuan_url")
         layout.label(text="Hunyuan3D-2: Tencent community licence (not for the EU, UK, South Korea).", icon='INFO')
+        layout.prop(self, "tripo_url")
         layout.prop(self, "tripo_api_key")
+        row = layout.row()
+        row.operator("image_to_print.tripo_balance", icon='FUND')
+        from .ui.state import ACCOUNT
+
+        if ACCOUNT["tripo"]:
+            row.label(text=ACCOUNT["tripo"])
 
 
 def preferences(context=None):

@@ -27,17 +27,25 @@ def _preferences(context):
     return preferences(context)
 
 
-def _prepare(context, settings, options: dict) -> dict:
-    """Main thread: what the job needs from the preferences, the environment and online access."""
+def _check_online(url: str, hint: str = "") -> None:
+    """Refuse a server other than this computer while Blender's online access is off."""
     from ..core.ai.http import LOOPBACK, check_url
     from ..core.errors import ImageToPrintError
 
+    host = check_url(url).hostname
+    if host not in LOOPBACK and not bpy.app.online_access:
+        raise ImageToPrintError("online access is off (Preferences > System > Network > Allow Online Access): "
+                                f"{host} cannot be reached{hint}")
+
+
+def _prepare(context, settings, options: dict) -> dict:
+    """Main thread: what the job needs from the preferences, the environment and online access."""
     prefs = _preferences(context)
     backend = settings.backend
     server, model_path, model = options.get("server", ""), options.get("model_path", ""), options.get("model", "")
     api_key = ""
     if prefs is not None:
-        server = server or (prefs.hunyuan_url if backend == 'hunyuan' else "")
+        server = server or {'hunyuan': prefs.hunyuan_url, 'tripo': prefs.tripo_url}.get(backend, "")
         model_path = model_path or bpy.path.abspath(prefs.depth_model_path)
         api_key = prefs.tripo_api_key
         model = model or prefs.depth_model
@@ -46,10 +54,8 @@ def _prepare(context, settings, options: dict) -> dict:
     if backend in ('hunyuan', 'tripo'):
         from ..core.ai.remote import HUNYUAN_URL, TRIPO_URL
 
-        host = check_url(server or (HUNYUAN_URL if backend == 'hunyuan' else TRIPO_URL)).hostname
-        if host not in LOOPBACK and not bpy.app.online_access:
-            raise ImageToPrintError("online access is off (Preferences > System > Network > Allow Online Access): "
-                                    f"{host} cannot be reached; the built-in and depth-model backends work offline")
+        _check_online(server or (HUNYUAN_URL if backend == 'hunyuan' else TRIPO_URL),
+                      "; the built-in and depth-model backends work offline")
     return {"server": server, "model_path": model_path, "api_key": api_key,
             "model": model or "depth-anything-v2-small",
             "max_megapixels": prefs.max_megapixels if prefs is not None else 100.0}
@@ -219,6 +225,40 @@ class IMAGE_TO_PRINT_OT_download_model(bpy.types.Operator):
             prefs.depth_model_path = path
             prefs.depth_model = "depth-anything-v2-small"
         self.report({'INFO'}, f"Depth model stored at {path}")
+        return {'FINISHED'}
+
+
+class IMAGE_TO_PRINT_OT_tripo_balance(bpy.types.Operator):
+    """Ask Tripo for the credits left on the account of your API key (the preferences' key, or the
+    TRIPO_API_KEY environment variable)"""
+
+    bl_idname = "image_to_print.tripo_balance"
+    bl_label = "Check Tripo Balance"
+    bl_options = {'REGISTER'}
+
+    def execute(self, context):
+        import time
+
+        from ..core.ai.remote import TRIPO_URL, tripo_balance
+        from ..core.errors import ImageToPrintError
+        from ..ui.state import ACCOUNT
+
+        prefs = _preferences(context)
+        key = os.environ.get("TRIPO_API_KEY", "") or (prefs.tripo_api_key if prefs is not None else "")
+        try:
+            if not key:
+                raise ImageToPrintError("no Tripo API key: set it in the preferences or the TRIPO_API_KEY "
+                                        "environment variable")
+            server = (prefs.tripo_url if prefs is not None else "") or TRIPO_URL
+            _check_online(server)
+            balance, frozen = tripo_balance(key, server, timeout_s=15.0)
+        except ImageToPrintError as exc:
+            ACCOUNT["tripo"] = ""
+            self.report({'ERROR'}, str(exc))
+            return {'CANCELLED'}
+        ACCOUNT["tripo"] = (f"{balance:,.0f} credits" + (f", {frozen:,.0f} held by running tasks" if frozen else "")
+                            + f" (at {time.strftime('%H:%M')})")
+        self.report({'INFO'}, f"Tripo balance: {ACCOUNT['tripo']}")
         return {'FINISHED'}
 
 

@@ -12,6 +12,7 @@ ELEMENTS: dict[str, dict] = {}  # object name -> check name -> (domain, indices)
 # these and redraw only the sidebars (ui/redraw.py); the panels read them.
 TASK: dict = {"text": "", "fraction": 0.0}
 NOTICE: dict = {"text": ""}
+ACCOUNT: dict = {"tripo": ""}  # the last balance asked for (Preferences: Check Tripo Balance), not saved
 
 
 def running() -> bool:

@@ -37,10 +37,32 @@ RETRY = {429, 500, 502, 503, 504}
 
 
 class HTTPStatusError(ImageToPrintError):
-    def __init__(self, status: int, host: str):
+    """An HTTP error status, with the JSON body the service sent (``body``, {} when none) and its
+    ``Retry-After`` in seconds (None when none)."""
+
+    def __init__(self, status: int, host: str, body: dict | None = None, retry_after: float | None = None):
         text = STATUS_TEXT.get(status, f"the service failed (HTTP {status})")
         super().__init__(f"{host}: {text}")
-        self.status = status
+        self.status, self.host = status, host
+        self.body = body or {}
+        self.retry_after = retry_after
+
+
+def _error_body(exc: urllib.error.HTTPError) -> dict:
+    """The JSON an error answer carries (the first 64 kB), or {}."""
+    try:
+        value = json.loads(exc.read(65536).decode("utf-8", errors="replace"))
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _retry_after(exc: urllib.error.HTTPError) -> float | None:
+    try:
+        value = float(exc.headers.get("Retry-After", ""))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value if 0 <= value < 3600 else None
 
 
 def check_url(url: str) -> urllib.parse.SplitResult:
@@ -149,7 +171,7 @@ def open_url(method: str, url: str, *, data: bytes | None = None, headers: dict 
     try:
         response = _opener(url.startswith("https")).open(request, timeout=timeout_s)
     except urllib.error.HTTPError as exc:
-        raise HTTPStatusError(exc.code, _host_of(exc, str(host))) from None
+        raise HTTPStatusError(exc.code, _host_of(exc, str(host)), _error_body(exc), _retry_after(exc)) from None
     except TimeoutError:
         raise ImageToPrintError(f"{host}: no answer within {timeout_s:g} s") from None
     except ImageToPrintError:
@@ -180,8 +202,12 @@ def _sleep(seconds: float, cancel: threading.Event) -> None:
 
 def request_json(method: str, url: str, *, body: dict | None = None, data: bytes | None = None,
                  headers: dict | None = None, timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 1.0,
-                 cancel: threading.Event | None = None, max_bytes: int = 50 << 20) -> dict:
-    """Send a request and parse its JSON answer, retrying what is worth retrying."""
+                 cancel: threading.Event | None = None, max_bytes: int = 50 << 20,
+                 retry_on: frozenset | set = frozenset(RETRY), retry_dropped: bool = True) -> dict:
+    """Send a request and parse its JSON answer, retrying what is worth retrying: the statuses in
+    ``retry_on`` (after the service's Retry-After, when it sends one) and, with ``retry_dropped``, failed
+    connections. A request that must not run twice (one that starts paid work) passes ``retry_on={429}``
+    (a 429 did nothing) and ``retry_dropped=False``."""
     cancel = cancel or threading.Event()
     headers = dict(headers or {})
     if body is not None:
@@ -198,10 +224,13 @@ def request_json(method: str, url: str, *, body: dict | None = None, data: bytes
                 kind = response.headers.get("Content-Type", "")
             break
         except HTTPStatusError as exc:
-            if exc.status not in RETRY or attempt == retries:
+            if exc.status not in retry_on or attempt == retries:
                 raise
+            if exc.retry_after is not None:
+                _sleep(min(exc.retry_after, 120.0), cancel)
+                continue
         except ImageToPrintError as exc:
-            if "cannot reach" not in str(exc) or attempt == retries:
+            if "cannot reach" not in str(exc) or not retry_dropped or attempt == retries:
                 raise
         _sleep(backoff_s * (2 ** attempt), cancel)
     if len(raw) > max_bytes:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Remote image-to-3D services: a self-hosted Hunyuan3D-2 API server and the Tripo API.
+"""Remote image-to-3D services: a self-hosted Hunyuan3D-2 API server and Tripo's API v3.
 
 Both end in a GLB file.  Jobs are polled with backoff until a deadline, so a job
 stuck in "processing" (a failed Hunyuan job never reports failure) ends with a
@@ -20,7 +20,7 @@ from ..errors import ImageToPrintError
 from .backend import Backend, Job, MeshFile, Progress, check_cancel
 from .http import HTTPStatusError, check_url, copy_limited, download_file, multipart, request_json
 
-TRIPO_URL = "https://api.tripo3d.ai/v2/openapi"
+TRIPO_URL = "https://openapi.tripo3d.ai"  # API v3 (v2 shut down on 2026-10-31)
 HUNYUAN_URL = "http://127.0.0.1:8081"
 
 
@@ -135,10 +135,59 @@ class HunyuanBackend(RemoteBackend):
         return path
 
 
+TRIPO_UPLOAD_MAX = 50 * 1024 * 1024  # larger images go through a presigned PUT (Tripo's /v3/files takes 50 MB)
+TRIPO_ENDED = ("failed", "cancelled", "banned", "expired", "unknown")
+TRIPO_CODES = {2010: "the account is out of credits"}
+
+
+def tripo_call(method: str, url: str, key: str, *, paid: bool = False, **kwargs) -> dict:
+    """One call to Tripo's API v3: its ``data``, or one sentence from its envelope (``code``, ``message``,
+    ``suggestion``), whether it came with an error status or with 200. ``paid``: a call that starts work
+    (and spends credit), never sent twice: only a 429, which did nothing, is retried."""
+    host = check_url(url).hostname or url
+    if paid:
+        kwargs.update(retry_on={429}, retry_dropped=False)
+    try:
+        answer = request_json(method, url, headers={"Authorization": f"Bearer {key}", **kwargs.pop("headers", {})},
+                              **kwargs)
+    except HTTPStatusError as exc:
+        code = exc.body.get("code")
+        if code in TRIPO_CODES or exc.body.get("message"):
+            raise ImageToPrintError(_tripo_text(exc.host, code, exc.body, exc.status)) from None
+        raise
+    code = answer.get("code")
+    if code not in (None, 0):
+        raise ImageToPrintError(_tripo_text(str(host), code, answer, 200))
+    data = answer.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _tripo_text(host: str, code, body: dict, status: int) -> str:
+    """One sentence: what the status (or Tripo's code) means, then Tripo's own message and suggestion."""
+    from .http import STATUS_TEXT
+
+    text = TRIPO_CODES.get(code) or STATUS_TEXT.get(status) or (
+        f"the service failed (HTTP {status})" if status != 200 else "the service refused the request")
+    message = str(body.get("message") or "").strip().rstrip(".")
+    suggestion = str(body.get("suggestion") or "").strip().rstrip(".")
+    return (f"{host}: {text}" + (f" (code {code})" if code not in (None, 0) else "")
+            + (f": {message}" if message else "") + (f"; {suggestion}" if suggestion else ""))
+
+
+def tripo_balance(key: str, server: str = "", timeout_s: float = 20.0) -> tuple[float, float]:
+    """``(balance, frozen)`` credits of the account the key belongs to (``GET /v3/account/balance``)."""
+    base = (server or TRIPO_URL).rstrip("/")
+    data = tripo_call("GET", f"{base}/v3/account/balance", key, timeout_s=timeout_s, retries=1)
+    try:
+        return float(data.get("balance") or 0.0), float(data.get("frozen") or 0.0)
+    except (TypeError, ValueError):
+        raise ImageToPrintError(f"{check_url(base).hostname}: the balance is not a number") from None
+
+
 class TripoBackend(RemoteBackend):
     name = "tripo"
     label = "Tripo API (cloud, your key)"
-    description = "VAST's Tripo image-to-model service; needs an API key (preferences or TRIPO_API_KEY)"
+    description = "VAST's Tripo image-to-model service, API v3; needs an API key (preferences or TRIPO_API_KEY)"
     licence = "Tripo terms of service"
 
     def available(self, job: Job) -> tuple[bool, str]:
@@ -147,21 +196,39 @@ class TripoBackend(RemoteBackend):
             return False, "no Tripo API key: set it in the preferences or the TRIPO_API_KEY environment variable"
         return True, ""
 
+    def _upload(self, base: str, key: str, image: bytes, cancel: threading.Event) -> str:
+        """The image's ``file_token``: ``POST /v3/files`` (multipart), or for a large image a presigned PUT
+        (``POST /v3/files/presign``), which carries no key."""
+        host = check_url(base).hostname or base
+        if len(image) <= TRIPO_UPLOAD_MAX:
+            body, kind = multipart({"file": ("image.png", image, "image/png")})
+            data = tripo_call("POST", f"{base}/v3/files", key, data=body, headers={"Content-Type": kind},
+                              timeout_s=120, cancel=cancel)
+        else:
+            from .http import open_url, read_within
+
+            data = tripo_call("POST", f"{base}/v3/files/presign", key, body={"format": "png"}, timeout_s=60,
+                              cancel=cancel)
+            target = str(data.get("presigned_url") or data.get("upload_url") or "")
+            if not target or not data.get("file_token"):
+                raise ImageToPrintError(f"{host}: the upload address is incomplete")
+            with open_url("PUT", target, data=image, headers={"Content-Type": "image/png"},
+                          timeout_s=300) as response:
+                read_within(response, 1 << 16, host=str(check_url(target).hostname), deadline=time.monotonic() + 60)
+        token = data.get("file_token")
+        if not token:
+            raise ImageToPrintError(f"{host}: the upload returned no file token")
+        return str(token)
+
     def run(self, job: Job, progress: Progress, cancel: threading.Event) -> MeshFile:
         base = (job.server or TRIPO_URL).rstrip("/")
         host = check_url(base).hostname or base
-        auth = {"Authorization": f"Bearer {job.api_key}"}
+        key = job.api_key
         deadline = time.monotonic() + job.timeout_s
         progress(0.05, "uploading the image")
-        body, kind = multipart({"file": ("image.png", png_bytes(job), "image/png")})
-        upload = request_json("POST", f"{base}/upload", data=body, headers={**auth, "Content-Type": kind},
-                              timeout_s=120, cancel=cancel)
-        token = (upload.get("data") or {}).get("image_token")
-        if not token:
-            raise ImageToPrintError(f"{host}: the upload returned no image token")
-        task = request_json("POST", f"{base}/task", headers=auth, timeout_s=60, cancel=cancel,
-                            body={"type": "image_to_model", "file": {"type": "png", "file_token": token}})
-        task_id = (task.get("data") or {}).get("task_id")
+        token = self._upload(base, key, png_bytes(job), cancel)
+        task_id = tripo_call("POST", f"{base}/v3/generation/image-to-model", key, paid=True, timeout_s=60,
+                             cancel=cancel, body={"input": token}).get("task_id")
         if not task_id:
             raise ImageToPrintError(f"{host}: the service returned no task id")
         polls = 0
@@ -169,23 +236,25 @@ class TripoBackend(RemoteBackend):
             check_cancel(cancel)
             if time.monotonic() >= deadline:
                 raise ImageToPrintError(f"{host}: the task did not finish within {job.timeout_s:g} s")
-            data = request_json("GET", f"{base}/task/{task_id}", headers=auth, timeout_s=60, cancel=cancel).get(
-                "data") or {}
+            data = tripo_call("GET", f"{base}/v3/tasks/{task_id}", key, timeout_s=60, cancel=cancel)
             status = data.get("status")
             if status == "success":
                 output = data.get("output") or {}
-                url = output.get("pbr_model") or output.get("model") or output.get("base_model")
+                url = next((output.get(k) for k in ("model_url", "pbr_model_url", "model", "pbr_model")
+                            if output.get(k)), None)
                 if not url:
                     raise ImageToPrintError(f"{host}: the finished task has no model to download")
                 break
-            if status in ("failed", "cancelled", "banned", "expired", "unknown"):
-                raise ImageToPrintError(f"{host}: the task ended as '{status}'")
+            if status in TRIPO_ENDED:
+                why = data.get("error_msg") or data.get("error_message")
+                raise ImageToPrintError(f"{host}: the task ended as '{status}'" + (f": {why}" if why else ""))
             progress(0.1 + 0.8 * float(data.get("progress") or 0) / 100.0, f"generating ({status or 'queued'})")
             eta = float(data.get("running_left_time") or 0)
             self._wait(max(2.0, 0.5 * eta) if eta else _poll_delay(polls), deadline, cancel)
             polls += 1
         progress(0.92, "downloading the model")
-        path = download_file(url, ".glb", timeout_s=300, max_bytes=int(job.max_download_mb * 1e6), cancel=cancel)
-        check_glb(path, check_url(url).hostname or host)
+        # a signed address: fetched without the key
+        path = download_file(str(url), ".glb", timeout_s=300, max_bytes=int(job.max_download_mb * 1e6), cancel=cancel)
+        check_glb(path, check_url(str(url)).hostname or host)
         progress(1.0, "done")
-        return MeshFile(path=path, meta={"service": "tripo", "task_id": task_id})
+        return MeshFile(path=path, meta={"service": "tripo", "api": "v3", "task_id": task_id})

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """AI meshes inside real Blender: built-in, a test-built ONNX model, and servers on loopback."""
 
+import importlib
 import json
 import os
 
 import bpy
 import numpy as np
 import pytest
-from ai_helpers import FakeServer, cube_glb, depth_model, json_reply, wrong_model
+from ai_helpers import FakeServer, cube_glb, depth_model, json_reply, tripo_routes, wrong_model
 from cli_run import run
 from conftest import CLOSED, ROOT, datablock_counts, solid_checks
 from judges import admesh, prusa_info
@@ -89,6 +90,45 @@ def test_hunyuan_server_on_loopback(ext, scene, tmp_path, capfd):
     assert report["bbox_mm"] == pytest.approx([30.0, 30.0, 30.0], rel=1e-4)
     assert report["printable"] and report["checks"]["shells"] == 1
     assert prusa_info(tmp_path / "h.stl")["manifold"] == "yes"
+
+
+def test_tripo_v3_on_loopback(ext, scene, tmp_path, capfd, monkeypatch):
+    """Tripo's API v3 (a loopback fake written from the tripo3d 1.0.0 client): upload, task, polls, and the
+    signed download without the key; the model comes out sized, closed and checked."""
+    holder = {}
+    monkeypatch.setenv("TRIPO_API_KEY", "tsk_secret")
+    monkeypatch.setattr(ext.core.ai.remote.RemoteBackend, "poll_scale", 0.01)
+    rep = tmp_path / "t.json"
+    with FakeServer(tripo_routes(lambda: holder["url"], glb=cube_glb())) as server:
+        holder["url"] = server.url
+        code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "t.stl",
+                              "--backend", "tripo", "--server", server.url, "--size", 30, "--report", rep)
+        keys = [(r[1].split("?")[0], r[2].get("Authorization")) for r in server.requests]
+    assert code == 0, err
+    assert keys[0] == ("/v3/files", "Bearer tsk_secret") and keys[-1] == ("/signed/model.glb", None)
+    report = json.loads(rep.read_text())
+    assert report["bbox_mm"] == pytest.approx([30.0, 30.0, 30.0], rel=1e-4)
+    assert report["printable"] and report["meta"]["api"] == "v3"
+    assert prusa_info(tmp_path / "t.stl")["manifold"] == "yes"
+
+
+def test_tripo_balance_in_the_preferences(ext, scene, monkeypatch):
+    monkeypatch.delenv("TRIPO_API_KEY", raising=False)
+    prefs = ext.properties.preferences()
+    state = importlib.import_module(ext.__name__ + ".ui.state")
+    routes = {("GET", "/v3/account/balance"): json_reply({"code": 0, "data": {"balance": 1234.6, "frozen": 40}})}
+    with FakeServer(routes) as server:
+        prefs.tripo_url, prefs.tripo_api_key = server.url, "tsk_secret"
+        try:
+            assert bpy.ops.image_to_print.tripo_balance() == {'FINISHED'}
+            assert state.ACCOUNT["tripo"].startswith("1,235 credits, 40 held by running tasks (at ")
+            assert server.requests[0][2].get("Authorization") == "Bearer tsk_secret"
+            prefs.tripo_api_key = ""
+            with pytest.raises(RuntimeError, match="no Tripo API key"):
+                bpy.ops.image_to_print.tripo_balance()
+            assert state.ACCOUNT["tripo"] == ""
+        finally:
+            prefs.tripo_url = prefs.tripo_api_key = ""
 
 
 @pytest.mark.parametrize("argv,message", [

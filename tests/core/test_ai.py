@@ -8,7 +8,17 @@ import threading
 
 import numpy as np
 import pytest
-from ai_helpers import FakeServer, b64_glb, depth_model, json_reply, self_signed, slow, tiny_glb, wrong_model
+from ai_helpers import (
+    FakeServer,
+    b64_glb,
+    depth_model,
+    json_reply,
+    self_signed,
+    slow,
+    tiny_glb,
+    tripo_routes,
+    wrong_model,
+)
 from core_helpers import make_image
 
 from core import checks
@@ -233,25 +243,6 @@ def test_plain_http_to_a_remote_host_is_refused():
         run_job("hunyuan", Job(image=image_from(rgba), server="http://example.com:8081"))
 
 
-def tripo_routes(server_url, final=None, status_seq=("queued", "running", "success"), glb=None):
-    state = {"i": 0}
-
-    def task(path, body):
-        status = status_seq[min(state["i"], len(status_seq) - 1)]
-        state["i"] += 1
-        data = {"task_id": "t1", "status": status, "progress": 50}
-        if status == "success":
-            data["output"] = {"model": f"{server_url()}/files/model.glb"}
-        return 200, {"Content-Type": "application/json"}, __import__("json").dumps({"code": 0, "data": data}).encode()
-
-    return {
-        ("POST", "/upload"): json_reply({"code": 0, "data": {"image_token": "tok"}}),
-        ("POST", "/task"): json_reply({"code": 0, "data": {"task_id": "t1"}}),
-        ("GET", "/task/t1"): task,
-        ("GET", "/files/model.glb"): lambda p, b: (200, {"Content-Type": "model/gltf-binary"}, glb or tiny_glb()),
-    }
-
-
 def tripo(job, monkeypatch):
     monkeypatch.setattr("core.ai.backends", lambda: {"tripo": fast(TripoBackend())})
     return run_job("tripo", job)
@@ -265,23 +256,118 @@ def test_tripo_upload_task_poll_download(monkeypatch):
         result = tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
         auth = [r[2].get("Authorization") for r in server.requests]
         upload_body = server.requests[0][3]
+        paths = [(r[0], r[1].split("?")[0]) for r in server.requests]
+        create = __import__("json").loads(server.requests[1][3])
     assert open(result.path, "rb").read() == tiny_glb()
-    assert auth[:4] == ["Bearer tsk_secret"] * 4  # the key goes in the header
-    assert b'name="file"' in upload_body and b"\x89PNG" in upload_body
-    assert result.meta["task_id"] == "t1"
+    assert paths == [("POST", "/v3/files"), ("POST", "/v3/generation/image-to-model"), ("GET", "/v3/tasks/t1"),
+                     ("GET", "/v3/tasks/t1"), ("GET", "/v3/tasks/t1"), ("GET", "/signed/model.glb")]
+    assert auth == ["Bearer tsk_secret"] * 5 + [None]  # the key in the header; never to the signed download
+    assert b'name="file"' in upload_body and b"\x89PNG" in upload_body and create == {"input": "file_tok"}
+    assert result.meta == {"service": "tripo", "api": "v3", "task_id": "t1"}
 
 
 @pytest.mark.parametrize("status,message", [(401, "rejected the API key"), (402, "out of credits"),
                                             (429, "rate limiting"), (500, "HTTP 500")])
 def test_tripo_http_errors_name_the_cause_and_never_the_key(monkeypatch, status, message):
     rgba, _ = disc_rgba()
-    routes = {("POST", "/upload"): json_reply({"message": "nope"}, status=status)}
+    routes = {("POST", "/v3/files"): json_reply({"message": "nope"}, status=status)}
     with FakeServer(routes) as server, pytest.raises(ImageToPrintError) as info:
         backend = fast(TripoBackend())
         monkeypatch.setattr("core.ai.backends", lambda: {"tripo": backend})
         monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: None)
         run_job("tripo", Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"))
     assert message in str(info.value) and "tsk_secret" not in str(info.value)
+
+
+def _tripo_with(monkeypatch, changes, **job):
+    """Run a Tripo job against the v3 fake with some routes changed; (result or error, requests, sleeps)."""
+    rgba, _ = disc_rgba()
+    holder, sleeps = {}, []
+    routes = dict(tripo_routes(lambda: holder["url"]))
+    routes.update(changes)
+    monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: sleeps.append(seconds))
+    with FakeServer(routes) as server:
+        holder["url"] = server.url
+        try:
+            outcome = tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret", **job), monkeypatch)
+        except ImageToPrintError as exc:
+            outcome = exc
+    return outcome, [(m, p.split("?")[0], h.get("Authorization"), b) for m, p, h, b in server.requests], sleeps
+
+
+def test_tripo_v3_out_of_credit_is_403_code_2010_in_one_line(monkeypatch):
+    body = {"code": 2010, "message": "Insufficient balance.", "suggestion": "Top up your account."}
+    error, requests, _ = _tripo_with(monkeypatch, {("POST", "/v3/generation/image-to-model"): json_reply(body, 403)})
+    assert str(error) == ("127.0.0.1: the account is out of credits (code 2010): Insufficient balance; Top up "
+                          "your account")
+    assert [r[1] for r in requests].count("/v3/generation/image-to-model") == 1  # paid work: never sent twice
+
+
+def test_tripo_v3_error_envelope_with_200_and_a_refused_key(monkeypatch):
+    error, _, _ = _tripo_with(monkeypatch, {("POST", "/v3/files"): json_reply(
+        {"code": 1004, "message": "Unsupported file type", "suggestion": "Send a PNG or JPEG"})})
+    assert str(error) == ("127.0.0.1: the service refused the request (code 1004): Unsupported file type; Send a "
+                          "PNG or JPEG")
+    error, _, _ = _tripo_with(monkeypatch, {("POST", "/v3/files"): json_reply(
+        {"code": 1002, "message": "Authentication failed"}, 401)})
+    assert str(error) == "127.0.0.1: the service rejected the API key (401) (code 1002): Authentication failed"
+    assert "tsk_secret" not in str(error)
+
+
+def test_tripo_v3_waits_for_retry_after_and_never_resends_paid_work_after_a_5xx(monkeypatch):
+    calls = {"n": 0}
+
+    def limited(path, body):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return 429, {"Content-Type": "application/json", "Retry-After": "7"}, b'{"code": 2000, "message": "slow"}'
+        return 200, {"Content-Type": "application/json"}, b'{"code": 0, "data": {"task_id": "t1"}}'
+
+    result, requests, sleeps = _tripo_with(monkeypatch, {("POST", "/v3/generation/image-to-model"): limited})
+    assert not isinstance(result, Exception) and open(result.path, "rb").read() == tiny_glb()
+    assert calls["n"] == 2 and 7.0 in sleeps  # Retry-After honoured
+    error, requests, _ = _tripo_with(monkeypatch, {("POST", "/v3/generation/image-to-model"): json_reply({}, 503)})
+    assert str(error) == "127.0.0.1: the service failed (HTTP 503)"
+    assert [r[1] for r in requests].count("/v3/generation/image-to-model") == 1
+
+
+def test_tripo_v3_large_image_goes_through_a_presigned_put_without_the_key(monkeypatch):
+    monkeypatch.setattr("core.ai.remote.TRIPO_UPLOAD_MAX", 100)  # every image counts as large
+    holder = {}
+
+    def presign(path, body):
+        assert __import__("json").loads(body) == {"format": "png"}
+        data = {"file_token": "file_big", "presigned_url": f"{holder['url']}/bucket/x?sig=1"}
+        return 200, {"Content-Type": "application/json"}, __import__("json").dumps({"code": 0, "data": data}).encode()
+
+    def created(path, body):
+        assert __import__("json").loads(body) == {"input": "file_big"}
+        return 200, {"Content-Type": "application/json"}, b'{"code": 0, "data": {"task_id": "t1"}}'
+
+    routes = {("POST", "/v3/files/presign"): presign, ("PUT", "/bucket/x"): lambda p, b: (200, {}, b""),
+              ("POST", "/v3/generation/image-to-model"): created}
+    rgba, _ = disc_rgba()
+    base = dict(tripo_routes(lambda: holder["url"]))
+    del base[("POST", "/v3/files")]
+    base.update(routes)
+    with FakeServer(base) as server:
+        holder["url"] = server.url
+        result = tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
+        put = [r for r in server.requests if r[0] == "PUT"]
+    assert open(result.path, "rb").read() == tiny_glb()
+    assert len(put) == 1 and put[0][2].get("Authorization") is None and put[0][3].startswith(b"\x89PNG")
+
+
+def test_tripo_v3_balance(monkeypatch):
+    from core.ai.remote import tripo_balance
+
+    routes = {("GET", "/v3/account/balance"): json_reply({"code": 0, "data": {"balance": 1234.5, "frozen": 40}})}
+    with FakeServer(routes) as server:
+        assert tripo_balance("tsk_secret", server.url) == (1234.5, 40.0)
+        assert server.requests[0][2].get("Authorization") == "Bearer tsk_secret"
+    routes = {("GET", "/v3/account/balance"): json_reply({"code": 1002, "message": "Authentication failed"}, 401)}
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match="rejected the API key"):
+        tripo_balance("bad", server.url)
 
 
 def test_tripo_needs_a_key():
@@ -295,7 +381,7 @@ def test_tripo_failed_task_timeout_and_oversized_download(monkeypatch):
     holder = {}
     with FakeServer(tripo_routes(lambda: holder["url"], status_seq=("running", "failed"))) as server:
         holder["url"] = server.url
-        with pytest.raises(ImageToPrintError, match="ended as 'failed'"):
+        with pytest.raises(ImageToPrintError, match="ended as 'failed': the image has no recognisable object"):
             tripo(Job(image=image_from(rgba), server=server.url, api_key="k"), monkeypatch)
     with FakeServer(tripo_routes(lambda: holder["url"], status_seq=("running",))) as server:
         holder["url"] = server.url
@@ -320,7 +406,7 @@ def test_tripo_over_tls_follows_an_https_redirect_to_another_host_without_the_ke
     moved = tripo_routes(lambda: holder["url"])
     with FakeServer(moved, tls=tls, host="localhost") as other:  # the same machine under another name
         routes = dict(tripo_routes(lambda: holder["url"]))
-        routes[("GET", "/task/t1")] = lambda path, body: (302, {"Location": f"{other.url}/task/t1"}, b"")
+        routes[("GET", "/v3/tasks/t1")] = lambda path, body: (302, {"Location": f"{other.url}/v3/tasks/t1"}, b"")
         with FakeServer(routes, tls=tls) as server:
             holder["url"] = server.url
             assert server.url.startswith("https://127.0.0.1:") and other.url.startswith("https://localhost:")
@@ -328,10 +414,11 @@ def test_tripo_over_tls_follows_an_https_redirect_to_another_host_without_the_ke
             ours = [(r[0], r[1], r[2].get("Authorization")) for r in server.requests]
         theirs = [(r[0], r[1], r[2].get("Authorization")) for r in other.requests]
     assert open(result.path, "rb").read() == tiny_glb()
-    assert ours[:3] == [("POST", "/upload", "Bearer tsk_secret"), ("POST", "/task", "Bearer tsk_secret"),
-                        ("GET", "/task/t1", "Bearer tsk_secret")]
+    assert ours[:3] == [("POST", "/v3/files", "Bearer tsk_secret"),
+                        ("POST", "/v3/generation/image-to-model", "Bearer tsk_secret"),
+                        ("GET", "/v3/tasks/t1", "Bearer tsk_secret")]
     assert theirs and all(auth is None for _, _, auth in theirs)  # the key stays with the configured host
-    assert [path for _, path, _ in theirs] == ["/task/t1"] * len(theirs)
+    assert [path for _, path, _ in theirs] == ["/v3/tasks/t1"] * len(theirs)
 
 
 def test_tripo_over_tls_refuses_a_redirect_to_plain_http_on_another_host(monkeypatch, tls):
@@ -339,7 +426,8 @@ def test_tripo_over_tls_refuses_a_redirect_to_plain_http_on_another_host(monkeyp
     rgba, _ = disc_rgba()
     with FakeServer({}, host="localhost") as landing:
         routes = dict(tripo_routes(lambda: ""))
-        routes[("POST", "/task")] = lambda path, body: (302, {"Location": f"{landing.url}/steal"}, b"")
+        moved = {"Location": f"{landing.url}/steal"}
+        routes[("POST", "/v3/generation/image-to-model")] = lambda path, body: (302, moved, b"")
         with FakeServer(routes, tls=tls) as server, pytest.raises(ImageToPrintError) as info:
             tripo(Job(image=image_from(rgba), server=server.url, api_key="tsk_secret"), monkeypatch)
         assert landing.requests == []

@@ -144,6 +144,9 @@ class FakeServer:
             def do_POST(self):
                 self._handle("POST")
 
+            def do_PUT(self):
+                self._handle("PUT")
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
@@ -181,9 +184,33 @@ def slow(seconds, reply):
     return handler
 
 
+def tripo_routes(server_url, final=None, status_seq=("queued", "running", "success"), glb=None):
+    """Tripo's API v3 as its client tripo3d 1.0.0 speaks it: POST /v3/files (multipart ``file``) ->
+    data.file_token; POST /v3/generation/image-to-model (``input``: the token) -> data.task_id;
+    GET /v3/tasks/{id} -> data.status, progress, output.model_url (a signed address, no key)."""
+    state = {"i": 0}
+
+    def task(path, body):
+        status = status_seq[min(state["i"], len(status_seq) - 1)]
+        state["i"] += 1
+        data = {"task_id": "t1", "type": "image_to_model", "status": status, "progress": 50}
+        if status == "success":
+            data["output"] = {"model_url": f"{server_url()}/signed/model.glb?sig=abc"}
+        if status == "failed":
+            data["error_msg"] = "the image has no recognisable object"
+        return 200, {"Content-Type": "application/json"}, json.dumps({"code": 0, "data": data}).encode()
+
+    return {
+        ("POST", "/v3/files"): json_reply({"code": 0, "data": {"file_token": "file_tok"}}),
+        ("POST", "/v3/generation/image-to-model"): json_reply({"code": 0, "data": {"task_id": "t1"}}),
+        ("GET", "/v3/tasks/t1"): task,
+        ("GET", "/signed/model.glb"): lambda p, b: (200, {"Content-Type": "model/gltf-binary"}, glb or tiny_glb()),
+    }
+
+
 def b64_glb():
     return base64.b64encode(tiny_glb()).decode()
 
 
 __all__ = ["depth_model", "wrong_model", "tiny_glb", "cube_glb", "mesh_glb", "FakeServer", "json_reply", "slow",
-           "b64_glb", "self_signed", "np"]
+           "b64_glb", "self_signed", "tripo_routes", "np"]
