@@ -57,30 +57,74 @@ class RemoteBackend(Backend):
             time.sleep(0.02)
 
 
+def _not_the_api(host: str) -> ImageToPrintError:
+    return ImageToPrintError(f"{host}: this is not the API server (api_server.py): start Hunyuan3D's api_server.py "
+                             "(port 8081), not its Gradio app (gradio_app.py), and give its address")
+
+
+def _hunyuan_failure(exc: HTTPStatusError, host: str) -> ImageToPrintError:
+    """api_server.py answers every failure with 404: a route it does not have ({"detail": "Not Found"}: not
+    the API server), or a generation that failed ({"text": ..., "error_code": 1})."""
+    if exc.status == 404 and "error_code" in exc.body:
+        text = str(exc.body.get("text") or "").strip().rstrip(".")
+        return ImageToPrintError(f"{host}: the server could not make a model (error_code {exc.body['error_code']})"
+                                 + (f": {text}" if text else ""))
+    if exc.status in (404, 405):
+        return _not_the_api(host)
+    return exc
+
+
 class HunyuanBackend(RemoteBackend):
     name = "hunyuan"
     label = "Hunyuan3D-2 server (self-hosted)"
-    description = "Tencent Hunyuan3D-2's API server, run by you (api_server.py, port 8081 by default)"
+    description = "Tencent Hunyuan3D-2.1 or 2.0's API server, run by you (api_server.py, port 8081 by default)"
     licence = "Tencent Hunyuan Community Licence (not for the EU, UK and South Korea)"
 
     def available(self, job: Job) -> tuple[bool, str]:
         check_url(job.server or HUNYUAN_URL)
         return True, ""
 
+    def _version(self, base: str, host: str, cancel: threading.Event) -> str:
+        """"2.1" when ``/health`` says healthy, "2.0" when the server has no such route (2.0's api_server.py);
+        a web page there (the Gradio app) is not the API server."""
+        try:
+            health = request_json("GET", f"{base}/health", timeout_s=20, retries=0, cancel=cancel)
+        except HTTPStatusError as exc:
+            if exc.status in (404, 405) and exc.body.get("detail") == "Not Found":
+                return "2.0"
+            raise _hunyuan_failure(exc, host) from None
+        except ImageToPrintError as exc:
+            if "web page" in str(exc) or "not JSON" in str(exc):
+                raise _not_the_api(host) from None
+            raise
+        if health.get("status") != "healthy":
+            raise ImageToPrintError(f"{host}: the server is not ready (health: {health.get('status')!r})")
+        return "2.1"
+
     def run(self, job: Job, progress: Progress, cancel: threading.Event) -> MeshFile:
         base = (job.server or HUNYUAN_URL).rstrip("/")
         host = check_url(base).hostname or base
         deadline = time.monotonic() + job.timeout_s
+        progress(0.02, "asking the server")
+        version = self._version(base, host, cancel)
         image = base64.b64encode(png_bytes(job)).decode()
-        progress(0.05, "sending the image")
-        try:
-            uid = request_json("POST", f"{base}/send", body={"image": image}, timeout_s=60, cancel=cancel).get("uid")
-        except HTTPStatusError as exc:
-            if exc.status not in (404, 405):
+        uid = None
+        if version == "2.0":
+            progress(0.05, "sending the image")
+            try:
+                uid = request_json("POST", f"{base}/send", body={"image": image}, timeout_s=60,
+                                   cancel=cancel).get("uid")
+            except HTTPStatusError as exc:
+                if exc.status not in (404, 405):
+                    raise _hunyuan_failure(exc, host) from None
+            except ImageToPrintError as exc:
+                if "web page" in str(exc):
+                    raise _not_the_api(host) from None
                 raise
-            uid = None
-        if not uid:  # an older server: the synchronous endpoint
-            progress(0.2, "generating (synchronous)")
+        if not uid:
+            # 2.1 reports a job sent without texture as 'texturing' for ever (only its textured file ends
+            # it, and a failed texture never comes): its synchronous route answers with the model itself
+            progress(0.2, "generating (the server answers when the model is done)")
             path = self._post_generate(base, image, job, cancel)
         else:
             polls = 0
@@ -93,14 +137,14 @@ class HunyuanBackend(RemoteBackend):
                 if status.get("status") == "completed" and status.get("model_base64"):
                     path = self._save_base64(status["model_base64"], job, host)
                     break
-                if status.get("status") not in ("processing", "completed"):
+                if status.get("status") not in ("processing", "texturing", "completed"):
                     raise ImageToPrintError(f"{host}: unexpected job status {status.get('status')!r}")
-                progress(min(0.9, 0.1 + 0.05 * polls), "generating")
+                progress(min(0.9, 0.1 + 0.05 * polls), str(status.get("status")))
                 self._wait(_poll_delay(polls), deadline, cancel)
                 polls += 1
         check_glb(path, host)
         progress(1.0, "done")
-        return MeshFile(path=path, meta={"service": "hunyuan3d-2", "server": base})
+        return MeshFile(path=path, meta={"service": f"hunyuan3d-{version}", "server": base})
 
     def _post_generate(self, base: str, image: str, job: Job, cancel: threading.Event) -> str:
         import json
@@ -108,7 +152,7 @@ class HunyuanBackend(RemoteBackend):
         from .http import open_url
 
         host = check_url(base).hostname or base
-        data = json.dumps({"image": image, "type": "glb"}).encode()
+        data = json.dumps({"image": image, "type": "glb", "texture": False}).encode()  # 2.1 reads texture, 2.0 type
         limit = int(job.max_download_mb * 1e6)
         fd, path = tempfile.mkstemp(prefix="image-to-print-", suffix=".glb")
         deadline = time.monotonic() + job.timeout_s  # the whole call, however slowly the answer drips
@@ -116,7 +160,12 @@ class HunyuanBackend(RemoteBackend):
             with os.fdopen(fd, "wb") as out, open_url("POST", f"{base}/generate", data=data,
                                                        headers={"Content-Type": "application/json"},
                                                        timeout_s=job.timeout_s) as response:
+                if "html" in response.headers.get("Content-Type", ""):
+                    raise _not_the_api(str(host))
                 copy_limited(response, out, max_bytes=limit, host=str(host), cancel=cancel, deadline=deadline)
+        except HTTPStatusError as exc:
+            os.remove(path)
+            raise _hunyuan_failure(exc, str(host)) from None
         except BaseException:
             os.remove(path)
             raise

@@ -75,12 +75,18 @@ def test_onnx_backend_with_a_test_built_model(ext, scene, tmp_path, capfd):
     assert prusa_info(tmp_path / "d.stl")["manifold"] == "yes"
 
 
-def test_hunyuan_server_on_loopback(ext, scene, tmp_path, capfd):
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_hunyuan_server_on_loopback(ext, scene, tmp_path, capfd, version):
+    """Hunyuan3D-2.0's api_server.py (/send, /status; no /health) and 2.1's (/health, then /generate)."""
     import base64
 
-    routes = {("POST", "/send"): json_reply({"uid": "u1"}),
-              ("GET", "/status/u1"): json_reply({"status": "completed",
-                                                 "model_base64": base64.b64encode(cube_glb()).decode()})}
+    if version == "2.0":
+        routes = {("POST", "/send"): json_reply({"uid": "u1"}),
+                  ("GET", "/status/u1"): json_reply({"status": "completed",
+                                                     "model_base64": base64.b64encode(cube_glb()).decode()})}
+    else:
+        routes = {("GET", "/health"): json_reply({"status": "healthy", "worker_id": "w1"}),
+                  ("POST", "/generate"): lambda path, body: (200, {"Content-Type": "model/gltf-binary"}, cube_glb())}
     rep = tmp_path / "h.json"
     with FakeServer(routes) as server:
         code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "h.stl",
@@ -89,6 +95,7 @@ def test_hunyuan_server_on_loopback(ext, scene, tmp_path, capfd):
     report = json.loads(rep.read_text())
     assert report["bbox_mm"] == pytest.approx([30.0, 30.0, 30.0], rel=1e-4)
     assert report["printable"] and report["checks"]["shells"] == 1
+    assert report["meta"]["service"] == f"hunyuan3d-{version}"
     assert prusa_info(tmp_path / "h.stl")["manifold"] == "yes"
 
 

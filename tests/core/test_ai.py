@@ -204,9 +204,11 @@ def test_hunyuan_send_and_status_until_completed(tmp_path, monkeypatch):
     rgba, _ = disc_rgba()
     with FakeServer(routes) as server:
         result = hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
-        sent = __import__("json").loads(server.requests[0][3])
+        paths = [r[1] for r in server.requests]
+        sent = __import__("json").loads(server.requests[1][3])
     assert open(result.path, "rb").read() == tiny_glb()
-    assert calls["n"] == 3 and "image" in sent
+    assert paths == ["/health", "/send", "/status/abc", "/status/abc", "/status/abc"]  # 2.0: no /health
+    assert calls["n"] == 3 and "image" in sent and result.meta["service"] == "hunyuan3d-2.0"
 
 
 def test_hunyuan_falls_back_to_generate(monkeypatch):
@@ -226,7 +228,8 @@ def test_hunyuan_job_stuck_in_processing_times_out(monkeypatch):
 
 @pytest.mark.parametrize("routes,message", [
     ({("POST", "/send"): json_reply({}, status=500)}, "failed \\(HTTP 500\\)"),
-    ({("POST", "/send"): lambda p, b: (200, {"Content-Type": "text/html"}, b"<html>Gradio</html>")}, "web page"),
+    ({("POST", "/send"): lambda p, b: (200, {"Content-Type": "text/html"}, b"<html>Gradio</html>")},
+     "this is not the API server"),
     ({("POST", "/send"): json_reply({"uid": "c"}),
       ("GET", "/status/c"): json_reply({"status": "completed", "model_base64": "bm90IGEgZ2xi"})}, "corrupt"),
 ])
@@ -235,6 +238,62 @@ def test_hunyuan_failures(monkeypatch, routes, message):
     rgba, _ = disc_rgba()
     with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match=message):
         hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+
+
+HEALTHY = json_reply({"status": "healthy", "worker_id": "a1b2c3"})
+
+
+def test_hunyuan_2_1_answers_generate_with_the_model(monkeypatch):
+    """Hunyuan3D-2.1's api_server.py: /health says healthy; a job sent to /send without texture stays
+    'texturing' for ever there, so the model comes from /generate (texture off), answered when done."""
+    def generate(path, body):
+        assert __import__("json").loads(body)["texture"] is False
+        return 200, {"Content-Type": "model/gltf-binary"}, tiny_glb()
+
+    routes = {("GET", "/health"): HEALTHY, ("POST", "/generate"): generate, ("POST", "/send"): json_reply(
+        {"uid": "never"}), ("GET", "/status/never"): json_reply({"status": "texturing"})}
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server:
+        result = hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+        paths = [r[1] for r in server.requests]
+    assert open(result.path, "rb").read() == tiny_glb()
+    assert paths == ["/health", "/generate"] and result.meta["service"] == "hunyuan3d-2.1"
+
+
+def test_hunyuan_2_0_status_through_texturing_to_completed(monkeypatch):
+    seq = iter(["processing", "texturing", "completed"])
+
+    def status(path, body):
+        value = {"status": next(seq)}
+        if value["status"] == "completed":
+            value.update(model_base64=b64_glb(), initial_model_base64=b64_glb())
+        return 200, {"Content-Type": "application/json"}, __import__("json").dumps(value).encode()
+
+    routes = {("POST", "/send"): json_reply({"uid": "u"}), ("GET", "/status/u"): status}
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server:
+        result = hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+    assert open(result.path, "rb").read() == tiny_glb()
+
+
+@pytest.mark.parametrize("routes,message", [
+    # 2.1's generation error: HTTP 404 with error_code 1
+    ({("GET", "/health"): HEALTHY, ("POST", "/generate"): json_reply(
+        {"text": "**NETWORK ERROR DUE TO HIGH TRAFFIC. PLEASE REGENERATE OR REFRESH THIS PAGE.**", "error_code": 1},
+        404)}, "^127.0.0.1: the server could not make a model \\(error_code 1\\): \\*\\*NETWORK ERROR"),
+    # the Gradio app: a web page at /health ...
+    ({("GET", "/health"): lambda p, b: (200, {"Content-Type": "text/html"}, b"<!doctype html><html>Gradio</html>")},
+     "^127.0.0.1: this is not the API server \\(api_server.py\\): start Hunyuan3D's api_server.py"),
+    # ... or FastAPI's 404 for every route
+    ({}, "^127.0.0.1: this is not the API server"),
+    ({("GET", "/health"): json_reply({"status": "starting", "worker_id": "x"})}, "the server is not ready"),
+])
+def test_hunyuan_2_1_failures_and_the_gradio_app(monkeypatch, routes, message):
+    monkeypatch.setattr("core.ai.http._sleep", lambda seconds, cancel: None)
+    rgba, _ = disc_rgba()
+    with FakeServer(routes) as server, pytest.raises(ImageToPrintError, match=message) as info:
+        hunyuan(Job(image=image_from(rgba), server=server.url), monkeypatch)
+    assert "\n" not in str(info.value)
 
 
 def test_plain_http_to_a_remote_host_is_refused():

@@ -124,8 +124,8 @@ class FakeServer:
                     if m == method and self.path.startswith(prefix):
                         status, headers, payload = handler(self.path, body)
                         break
-                else:
-                    status, headers, payload = 404, {}, b"{}"
+                else:  # what FastAPI (both Hunyuan3D servers, and Gradio) answers for a route it lacks
+                    status, headers, payload = 404, {"Content-Type": "application/json"}, b'{"detail":"Not Found"}'
                 if callable(payload):
                     payload = payload()
                 self.send_response(status)
