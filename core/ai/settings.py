@@ -27,8 +27,8 @@ class AISettings:
                               flag_help="mirrored back instead of a flat back")
     min_thickness_mm: float = setting(1.2, "Thinnest Part", "Thinnest the object may be anywhere, at its "
                                       "outline too", unit="mm", min=0.1, soft_max=10.0)
-    inflation: float = setting(0.6, "Inflation", "How far the shape bulges, relative to its half-width", min=0.0,
-                               soft_max=2.0)
+    inflation: float = setting(1.0, "Inflation", "How far the shape bulges: 1 is round (a disc becomes a ball, "
+                               "or a dome with a flat back), less is flatter", min=0.0, soft_max=2.0)
     detail_mm: float = setting(0.6, "Detail", "Built-in backend: relief from the image's shading",
                                unit="mm", min=0.0, soft_max=5.0)
     depth_mm: float = setting(4.0, "Depth Detail", "Depth-model backend: how far the nearest point stands out",
