@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ImageToPrintError
 from ..raster import box_blur, resample
 from .backend import Backend, HeightFields, Job, Progress, check_cancel
-from .mask import foreground, solid_mask, touches_border
+from .mask import foreground, one_piece, solid_mask, touches_border
 
 
 def grid_for(width: int, height: int, resolution: int) -> tuple[int, int]:
@@ -134,7 +134,8 @@ class BuiltinBackend(Backend):
         check_cancel(cancel)
         mask = resample(mask_full.astype(np.float32), cols, rows, method="box") >= 0.5
         mask = solid_mask(np.pad(mask, 1))  # padded: room for the walls at the image border
-        warnings = []
+        mask, left_out = one_piece(mask)
+        warnings = [left_out] if left_out else []
         if touches_border(mask_full):
             warnings.append("the foreground touches the image border: the object may be cut off there")
         if not mask.any():

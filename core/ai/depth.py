@@ -20,7 +20,7 @@ from ..errors import ImageToPrintError
 from ..raster import over_white, resample
 from .backend import Backend, HeightFields, Job, Progress, check_cancel
 from .builtin import grid_for, heightfields_from
-from .mask import foreground, solid_mask, touches_border
+from .mask import foreground, one_piece, solid_mask, touches_border
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -156,7 +156,8 @@ class OnnxDepthBackend(Backend):
             raise ImageToPrintError("the foreground is too small for this resolution")
         disparity = np.pad(resample(out[0], cols, rows, method="box"), 1, mode="edge")
         detail = 2.0 * normalise(disparity, mask) - 1.0
-        warnings = []
+        mask, left_out = one_piece(mask)
+        warnings = [left_out] if left_out else []
         if touches_border(mask_full):
             warnings.append("the foreground touches the image border: the object may be cut off there")
         depth_job = Job(image=img, size_mm=job.size_mm, flat_back=job.flat_back,

@@ -66,7 +66,9 @@ def test_the_route_says_what_check_says_of_its_file(ext, scene, tmp_path, capfd,
     assert route["volume_mm3"] == pytest.approx(checked["volume_mm3"], rel=1e-4)
     assert route["bbox_mm"] == pytest.approx(checked["bbox_mm"], abs=1e-3)
     if case.startswith("ai"):
-        assert route["checks"]["shells"] == 2 and route["checks"]["floating_shells"] == 0  # both on the bed
+        # one solid: the smaller piece is left out, and the report says so; nothing floats
+        assert route["checks"]["shells"] == 1 and route["checks"]["floating_shells"] == 0
+        assert any(w.startswith("1 separate piece left out") for w in route["warnings"]), route["warnings"]
 
 
 TRACES = {
