@@ -170,3 +170,48 @@ def test_no_foreground_and_a_corrupt_server_model(ext, scene, tmp_path, capfd):
                               "--backend", "hunyuan", "--server", server.url)
     assert code == 1 and "corrupt" in err
     assert datablock_counts() == before
+
+
+def _tripo_failing(route, reply):
+    def routes(holder):
+        table = dict(tripo_routes(lambda: holder["url"], glb=cube_glb()))
+        table[route] = reply
+        return table
+    return routes
+
+
+REMOTE_FAILURES = {
+    "tripo out of credit": ("tripo", _tripo_failing(("POST", "/v3/generation/image-to-model"), json_reply(
+        {"code": 2010, "message": "Insufficient balance.", "suggestion": "Top up your account."}, 403)),
+        "the account is out of credits (code 2010): Insufficient balance; Top up your account"),
+    "tripo key refused": ("tripo", _tripo_failing(("POST", "/v3/files"), json_reply(
+        {"code": 1002, "message": "Authentication failed"}, 401)), "the service rejected the API key (401)"),
+    "tripo task failed": ("tripo", lambda holder: tripo_routes(lambda: holder["url"], status_seq=("running", "failed")),
+                          "the task ended as 'failed': the image has no recognisable object"),
+    "hunyuan gradio app": ("hunyuan", lambda holder: {("GET", "/health"): lambda p, b: (
+        200, {"Content-Type": "text/html"}, b"<!doctype html><html>Gradio</html>")},
+        "this is not the API server (api_server.py)"),
+    "hunyuan 2.1 generation error": ("hunyuan", lambda holder: {
+        ("GET", "/health"): json_reply({"status": "healthy", "worker_id": "w"}),
+        ("POST", "/generate"): json_reply({"text": "NETWORK ERROR", "error_code": 1}, 404)},
+        "the server could not make a model (error_code 1): NETWORK ERROR"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REMOTE_FAILURES))
+def test_remote_failures_are_one_line_and_leave_nothing(ext, scene, tmp_path, capfd, monkeypatch, case):
+    """Tripo v3 and Hunyuan3D-2.1 fakes answering as their servers fail: exit 1, one line naming the host and
+    the cause, no key in it, nothing in the scene, no file."""
+    backend, routes, message = REMOTE_FAILURES[case]
+    monkeypatch.setenv("TRIPO_API_KEY", "tsk_secret")
+    monkeypatch.setattr(ext.core.ai.remote.RemoteBackend, "poll_scale", 0.01)
+    holder = {}
+    before = datablock_counts()
+    with FakeServer(routes(holder)) as server:
+        holder["url"] = server.url
+        code, _out, err = run(ext, capfd, "ai", disc_png(tmp_path / "d.png"), "-o", tmp_path / "x.stl",
+                              "--backend", backend, "--server", server.url)
+    assert code == 1, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "127.0.0.1" in lines[0] and message in lines[0], err
+    assert "tsk_secret" not in err and datablock_counts() == before and not (tmp_path / "x.stl").exists()
