@@ -168,7 +168,8 @@ def run_route(name: str, args) -> int:
     settings, options = route.from_args(args)
     route.validate(settings)
     outputs, report_path = _outputs(args)
-    inputs = [args.image] + [options[k] for k in ("model_path",) if options.get(k)]
+    inputs = [args.image] + [options[k] for k in ("model_path",) if options.get(k)] + \
+        [p for p in (getattr(settings, "mask_path", ""),) if p]
     context = _context()
     last = {"text": ""}
 

@@ -52,6 +52,8 @@ def _prop(s: Setting):
     if kind == "int":
         ints: dict[str, Any] = {k: int(v) for k, v in limits.items()}
         return IntProperty(default=default, **ints, **common)
+    if kind == "str":
+        return StringProperty(default=default, subtype='FILE_PATH' if spec.path else 'NONE', **common)
     if kind == "colour":
         return FloatVectorProperty(size=3, subtype='COLOR_GAMMA', min=0.0, max=1.0, default=default, **common)
     # Millimetres shown as "100 mm" in every scene that has units, whatever its unit scale: Blender's

@@ -53,6 +53,7 @@ class Spec:
     flag_help: str = ""  # the command line's wording, where it differs from ``help``
     ui: bool = True  # False: not a sidebar/operator property (set elsewhere, e.g. the preferences)
     colour: bool = False  # an (r, g, b) colour, 0..1 sRGB
+    path: bool = False  # a string setting that names a file (the UI's file browser, PATH on the command line)
     # A setting that may be None ("automatic"): the UI shows a switch plus the value.
     # (switch property name, its label, its help, the switch state that means None)
     none_switch: tuple[str, str, str, bool] | None = None
@@ -220,6 +221,9 @@ def add_flags(parser: argparse.ArgumentParser, cls, defaults=None, only: tuple[s
         elif s.kind == "enum":
             parser.add_argument(s.flag, dest=s.name, default=None, type=str.lower,
                                 choices=[i[0].lower() for i in s.spec.items], help=help_text + shown_default)
+        elif s.kind == "str":
+            parser.add_argument(s.flag, dest=s.name, default=None, metavar="PATH" if s.spec.path else "TEXT",
+                                help=help_text + f" (default {s.default or 'none'})")
         elif s.kind == "vector":
             parser.add_argument(s.flag, dest=s.name, default=None, nargs=len(s.default),
                                 type=_number("float", unit), metavar=tuple("XYZW"[:len(s.default)]),

@@ -58,6 +58,7 @@ def _prepare(context, settings, options: dict) -> dict:
                       "; the built-in and depth-model backends work offline")
     return {"server": server, "model_path": model_path, "api_key": api_key,
             "model": model or "depth-anything-v2-small",
+            "mask_path": bpy.path.abspath(settings.mask_path) if settings.mask_path else "",  # "//" paths too
             "max_megapixels": prefs.max_megapixels if prefs is not None else 100.0}
 
 
@@ -67,7 +68,8 @@ def _compute(image_path: str, settings, options: dict, progress=None, cancel=Non
     from ..core.image import load_image
 
     image = load_image(image_path, options["max_megapixels"])
-    job = Job(image=image, **settings.to_dict(), model_path=options["model_path"], server=options["server"],
+    values = {**settings.to_dict(), "mask_path": options.get("mask_path", settings.mask_path)}
+    job = Job(image=image, **values, model_path=options["model_path"], server=options["server"],
               api_key=options["api_key"], model=options["model"])
     return job, run_job(settings.backend, job, progress, cancel)
 

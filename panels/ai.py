@@ -35,6 +35,7 @@ class IMAGE_TO_PRINT_PT_ai(Sidebar, bpy.types.Panel):
         col.prop(settings, "flat_back")
         col.prop(settings, "min_thickness_mm")
         if backend.output == "heightfield":
+            col.prop(settings, "mask_path")
             col.prop(settings, "inflation")
             col.prop(settings, "detail_mm" if settings.backend == 'builtin' else "depth_mm")
             col.prop(settings, "resolution")

@@ -32,6 +32,7 @@ class Job:
     depth_mm: float = _AI.depth_mm  # how far the nearest point stands out (depth model backend)
     model: str = "depth-anything-v2-small"  # which depth model's pre- and post-processing
     resolution: int = _AI.resolution  # samples along the longest side of the height fields
+    mask_path: str = _AI.mask_path  # an image of the object's outline, instead of finding it
     model_path: str = ""
     server: str = ""
     api_key: str = ""

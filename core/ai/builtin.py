@@ -130,7 +130,7 @@ class BuiltinBackend(Backend):
         img = job.image
         progress(0.05, "finding the foreground")
         cols, rows = grid_for(img.width, img.height, job.resolution)
-        mask_full, how = foreground(img.rgba8, img.alpha)
+        mask_full, how = foreground(img.rgba8, img.alpha, job.mask_path)
         check_cancel(cancel)
         mask = resample(mask_full.astype(np.float32), cols, rows, method="box") >= 0.5
         mask = solid_mask(np.pad(mask, 1))  # padded: room for the walls at the image border

@@ -150,7 +150,7 @@ class OnnxDepthBackend(Backend):
         check_cancel(cancel)
         progress(0.7, "building the height fields")
         cols, rows = grid_for(img.width, img.height, job.resolution)
-        mask_full, how = foreground(img.rgba8, img.alpha)
+        mask_full, how = foreground(img.rgba8, img.alpha, job.mask_path)
         mask = solid_mask(np.pad(resample(mask_full.astype(np.float32), cols, rows, method="box") >= 0.5, 1))
         if not mask.any():
             raise ImageToPrintError("the foreground is too small for this resolution")

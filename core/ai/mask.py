@@ -19,9 +19,12 @@ def clean(mask: np.ndarray, min_fraction: float = 0.05) -> np.ndarray:
     return fill_holes(mask)
 
 
-def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, str]:
-    """(mask, how it was found): alpha if the image has transparency, else the plain border colour removed,
-    else (a busy background, as in a photograph) the object told from it by colour (:func:`separate`)."""
+def foreground(rgba8: np.ndarray, alpha: np.ndarray | None, mask_path: str = "") -> tuple[np.ndarray, str]:
+    """(mask, how it was found): the mask image when one is given, else alpha if the image has transparency,
+    else the plain border colour removed, else (a busy background, as in a photograph) the object told from
+    it by colour (:func:`separate`)."""
+    if mask_path:
+        return from_mask_image(mask_path, rgba8.shape[1], rgba8.shape[0]), "mask image"
     if alpha is not None:
         mask = clean(alpha >= 0.5)
         how = "alpha"
@@ -49,9 +52,27 @@ def foreground(rgba8: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray,
     return mask, how
 
 
+def from_mask_image(path: str, width: int, height: int) -> np.ndarray:
+    """The object's outline from a mask image, at the picture's size: its opaque part if it has
+    transparency, else its light part (white: the object)."""
+    import os
+
+    from ..image import load_image
+    from ..raster import resample
+
+    mask_image = load_image(path)
+    values = mask_image.alpha if mask_image.alpha is not None else mask_image.grey
+    mask = clean(resample(values, width, height, method="auto", clip=True) >= 0.5)
+    if not mask.any():
+        raise ImageToPrintError(f"the mask image {os.path.basename(path)} marks no object (white or opaque "
+                                "is the object)")
+    return mask
+
+
 SEPARATE_SIDE = 160  # the colour models work on a copy at most this many pixels across
-CANNOT_SEPARATE = ("cannot tell the object from the busy background: give a cut-out with a transparent "
-                   "background (PNG with alpha), or photograph it on a plain one")
+CANNOT_SEPARATE = ("cannot tell the object from the busy background: give a mask image of its outline "
+                   "(--mask, or Mask Image in the panel), a cut-out with a transparent background, or a photo "
+                   "of it on a plain one")
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, rounds: int = 8) -> tuple[np.ndarray, ...]:

@@ -33,6 +33,9 @@ class AISettings:
                                unit="mm", min=0.0, soft_max=5.0)
     depth_mm: float = setting(4.0, "Depth Detail", "Depth-model backend: how far the nearest point stands out",
                               unit="mm", min=0.0, soft_max=30.0)
+    mask_path: str = setting("", "Mask Image", "Built-in and depth-model backends: an image of the object's "
+                             "outline (white or opaque: the object), for a photograph whose object cannot be "
+                             "told from its background", path=True, flag="--mask")
     resolution: int = setting(320, "Resolution", "Samples along the longest side", min=16, max=2048)
     timeout_s: float = setting(240.0, "Timeout", "Remote backends: deadline for the whole job", unit="s",
                                min=0.1, max=86400.0, ui=False, flag="--timeout")

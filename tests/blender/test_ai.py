@@ -215,3 +215,23 @@ def test_remote_failures_are_one_line_and_leave_nothing(ext, scene, tmp_path, ca
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "127.0.0.1" in lines[0] and message in lines[0], err
     assert "tsk_secret" not in err and datablock_counts() == before and not (tmp_path / "x.stl").exists()
+
+
+def test_a_mask_image_from_the_command_line_and_never_written_over(ext, scene, tmp_path, capfd):
+    """``--mask`` gives the outline; an output aimed at the mask is refused before any work."""
+    mask = tmp_path / "mask.png"
+    y, x = np.mgrid[0:160, 0:160] + 0.5
+    Image.fromarray(np.where(np.hypot(x - 80, y - 80) < 50, 255, 0).astype(np.uint8)).save(mask)
+    noise = (np.random.default_rng(2).random((160, 160, 3)) * 255).astype(np.uint8)
+    Image.fromarray(noise).save(tmp_path / "noise.png")
+    rep = tmp_path / "m.json"
+    code, _out, err = run(ext, capfd, "ai", tmp_path / "noise.png", "-o", tmp_path / "m.stl", "--mask", mask,
+                          "--size", 30, "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    assert report["meta"]["mask_from"] == "mask image" and report["printable"]
+    assert report["bbox_mm"][:2] == pytest.approx([30.0, 30.0], rel=0.05)
+    odd = tmp_path / "outline.stl"  # a PNG under an output's name
+    odd.write_bytes(mask.read_bytes())
+    code, _out, err = run(ext, capfd, "ai", tmp_path / "noise.png", "-o", odd, "--mask", odd)
+    assert code == 1 and "outline.stl is the input file" in err and odd.read_bytes() == mask.read_bytes()

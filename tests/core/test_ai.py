@@ -132,8 +132,9 @@ def test_no_foreground_and_busy_background_are_refused():
     noisy[..., 3] = 255
     with pytest.raises(ImageToPrintError) as info:  # noise: no object to find
         run_job("builtin", Job(image=image_from(noisy, with_alpha=False)))
-    assert str(info.value) == ("cannot tell the object from the busy background: give a cut-out with a "
-                               "transparent background (PNG with alpha), or photograph it on a plain one")
+    assert str(info.value) == ("cannot tell the object from the busy background: give a mask image of its "
+                               "outline (--mask, or Mask Image in the panel), a cut-out with a transparent "
+                               "background, or a photo of it on a plain one")
 
 
 PHOTOS = os.path.join(os.path.dirname(__file__), "..", "data", "photos")
@@ -630,3 +631,23 @@ def test_separate_pieces_give_one_solid_and_a_warning():
                            "image into one picture per piece to print them all"]
     report = closed(heightfields_to_solid(hf))
     assert report["checks"]["shells"] == 1 and max(report["bbox_mm"]) == pytest.approx(40.0, rel=0.02)
+
+
+def test_a_mask_image_gives_the_outline(tmp_path):
+    """Noise no finder can read, with a mask image of a disc (white on black, another size): the disc is the
+    object; a mask marking nothing is one line."""
+    from PIL import Image
+
+    noisy = (np.random.default_rng(1).random((90, 120, 4)) * 255).astype(np.uint8)
+    noisy[..., 3] = 255
+    y, x = np.mgrid[0:180, 0:240] + 0.5
+    Image.fromarray(np.where(np.hypot(x - 120, y - 90) < 60, 255, 0).astype(np.uint8)).save(tmp_path / "m.png")
+    hf = run_job("builtin", Job(image=image_from(noisy, with_alpha=False), size_mm=30.0, resolution=60,
+                                mask_path=str(tmp_path / "m.png")))
+    assert hf.meta["mask_from"] == "mask image"
+    report = closed(heightfields_to_solid(hf))
+    assert report["bbox_mm"][:2] == pytest.approx([30.0, 30.0], rel=0.05)
+    Image.new("L", (20, 20), 0).save(tmp_path / "empty.png")
+    with pytest.raises(ImageToPrintError) as info:
+        run_job("builtin", Job(image=image_from(noisy, with_alpha=False), mask_path=str(tmp_path / "empty.png")))
+    assert str(info.value) == "the mask image empty.png marks no object (white or opaque is the object)"
