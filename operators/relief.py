@@ -55,10 +55,12 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
 
         co = solid.co
         if plan.curved:
-            # Printed standing: image up = +Z, bottom edge on the bed, thickness along +Y
-            # (a proper rotation, so faces keep winding outward).  SimpleDeform bends X
-            # around Z using Y as the radius.
-            co = np.stack([-co[:, 0], co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
+            # Printed standing: image up = +Z, bottom edge on the bed, image right = +X, thickness
+            # along -Y (a proper rotation, so faces keep winding outward). SimpleDeform bends X
+            # around Z with its centre on +Y, so -Y is the arc's convex outside: there the relief
+            # is, and from there (the viewer's side, with the light inside) the image reads the
+            # right way round.
+            co = np.stack([co[:, 0], -co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
         # Without frame or tab the image covers the whole plate: one UV map serves both
         # the height texture (pixel centres) and the colour texture.
         whole = solid.uv_color is None
@@ -102,7 +104,7 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         disp.direction = 'Y' if plan.curved else 'Z'
         disp.space = 'LOCAL'
         disp.mid_level = 0.0
-        disp.strength = plan.depth_mm * k
+        disp.strength = (-plan.depth_mm if plan.curved else plan.depth_mm) * k  # curved: outward is -Y
         disp.vertex_group = TOP_GROUP
 
         cursor = scene.cursor.location

@@ -278,3 +278,42 @@ def test_a_failure_after_the_build_takes_back_everything_the_relief_made(ext, sc
         with ext.operators.blender_mesh.removed_on_failure([obj]):
             raise RuntimeError("export failed")
     assert datablock_counts() == before
+
+
+def test_a_curved_lithophane_reads_the_right_way_round_from_outside(ext, scene, tmp_path):
+    """Seen from the arc's convex side (where the viewer stands, the light inside), the thickness map is
+    the image, not its mirror: a lithophane is thick where the image is dark."""
+    from PIL import Image
+
+    size = (120, 80)
+    y, x = np.mgrid[0:size[1], 0:size[0]]
+    grey = np.full(size[::-1], 230, np.uint8)
+    grey[10:70, 10:40] = 20  # a dark bar on the left, a mid one on the right, top half only
+    grey[10:40, 80:110] = 120
+    path = tmp_path / "lr.png"
+    Image.fromarray(grey).save(path)
+    obj = relief(str(path), mode='LITHOPHANE', width_mm=60.0, sample_mm=0.5, curve_angle=math.radians(120),
+                 smoothing=0.0)
+    n_top = sum(1 for v in obj.data.vertices if v.groups)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    bent = np.array([v.co for v in obj.evaluated_get(depsgraph).data.vertices])[:n_top]
+    obj.modifiers["Curve"].show_viewport = False
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    flat = np.array([v.co for v in obj.evaluated_get(depsgraph).data.vertices])[:n_top]
+    obj.modifiers["Curve"].show_viewport = True
+    thickness = np.abs(flat[:, 1])
+    # the convex side: the arc's middle lies further out than its ends
+    middle = np.abs(bent[:, 0]) < 0.1 * np.ptp(bent[:, 0])
+    ends = np.abs(bent[:, 0]) > 0.4 * np.ptp(bent[:, 0])
+    outside_is_minus_y = bent[middle, 1].mean() < bent[ends, 1].mean()
+    right = bent[:, 0] if outside_is_minus_y else -bent[:, 0]  # the viewer's right, looking at the outside
+    # along the arc (its length is the image's width), in the direction of the viewer's right
+    along = flat[:, 0] if np.corrcoef(flat[:, 0], right)[0, 1] > 0 else -flat[:, 0]
+    u = (along - along.min()) / np.ptp(along)
+    v = 1.0 - (bent[:, 2] - bent[:, 2].min()) / np.ptp(bent[:, 2])  # image rows run downward
+    cols = np.clip((u * (size[0] - 1)).round().astype(int), 0, size[0] - 1)
+    rows = np.clip((v * (size[1] - 1)).round().astype(int), 0, size[1] - 1)
+    dark = 255.0 - grey.astype(float)
+    straight = np.corrcoef(thickness, dark[rows, cols])[0, 1]
+    mirrored = np.corrcoef(thickness, dark[rows, size[0] - 1 - cols])[0, 1]
+    assert straight > 0.9 and mirrored < 0.5, (straight, mirrored)
