@@ -18,7 +18,7 @@ import numpy as np
 from .errors import ImageToPrintError
 from .gridmesh import cells_from_vertex_mask
 from .image import LoadedImage, require_length, require_size, srgb_to_linear
-from .raster import resample
+from .raster import label, resample
 from .schema import UNIT_MAX, check_ranges
 from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
 
@@ -240,7 +240,23 @@ def _fill_from_neighbours(values: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 
 def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
-    """The height field of a relief or lithophane from a decoded image."""
+    """The height field of a relief or lithophane from a decoded image. A cut-out (``alpha_mode`` CUT) is as
+    wide as asked: what is left after the cut, not the image with its transparent margins, spans the width."""
+    plan, width = _plan_relief(img, s), s.width_mm
+    for _ in range(4):  # the cells' outline moves by whole samples: a few rounds settle within one
+        mask = plan.vertex_mask
+        if mask is None or s.frame_width_mm > 0 or s.hole_diameter_mm > 0:
+            break
+        used = np.flatnonzero(cells_from_vertex_mask(mask).any(axis=0))
+        built = (used[-1] + 1 - used[0]) * plan.spacing_mm  # cells: a cell spans one spacing
+        if abs(built - s.width_mm) <= 0.5 * plan.spacing_mm:
+            break
+        width *= s.width_mm / built
+        plan = _plan_relief(img, replace(s, width_mm=width))
+    return plan
+
+
+def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     validate(s)
     require_size(img, 2, "make a relief from")
     require_length(img, s.width_mm, UNIT_MAX["mm"])
@@ -272,6 +288,9 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
 
     base, depth = base_and_depth(s)
     mask = None
+    if alpha is None and s.alpha_mode == "CUT":
+        warnings.append("the image has no transparency: the cut-out has nothing to cut, so the whole rectangle "
+                        "is built")
     if alpha is not None:
         opaque = alpha >= 0.5
         if not opaque.any():
@@ -306,6 +325,10 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
         cells = cells_from_vertex_mask(mask)
         if not cells.any():
             raise ImageToPrintError("nothing left to build after cutting out transparent pixels")
+        pieces = label(cells, eight=False)[1].size
+        if pieces > 1:
+            warnings.append(f"the cut-out falls into {pieces} separate pieces, which print loose: join them in "
+                            "the image, or use alpha as base (--alpha base) to keep them on one plate")
     return ReliefPlan(t=np.ascontiguousarray(t, dtype=np.float32), vertex_mask=mask, spacing_mm=spacing,
                       base_mm=base, depth_mm=depth, curved=curved, adaptive=adaptive,
                       max_error_mm=float(s.max_error_mm), image_origin=origin,

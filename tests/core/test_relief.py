@@ -423,8 +423,37 @@ def test_alpha_cut_outline_has_no_rim_from_hidden_colours():
     alpha = disc.astype(np.float32)
     s = ReliefSettings(alpha_mode="CUT", width_mm=50.0, sample_mm=0.7, smoothing=0.0)
     plan = plan_relief(make_image(grey, alpha), s)
-    assert plan.t.shape == (72, 72)  # resampled, not native
+    assert plan.t.shape == (104, 104)  # resampled, not native: the disc (70 of 101 pixels) spans the 50 mm
     assert plan.t[plan.vertex_mask].max() <= 0.05
+
+
+def test_a_cut_out_is_as_wide_as_asked():
+    """A disc with transparent margins, cut out: the disc, not the image, is 50 (or 100) mm wide, to half a
+    sample; the image with its margins would have been."""
+    from core.gridmesh import cells_from_vertex_mask
+
+    n = 101
+    yy, xx = np.mgrid[:n, :n]
+    disc = (np.hypot(yy - 50, xx - 50) < 35).astype(np.float32)
+    for width, sample in ((50.0, 0.7), (100.0, 0.2)):
+        plan = plan_relief(make_image(disc, disc), ReliefSettings(alpha_mode="CUT", width_mm=width,
+                                                                  sample_mm=sample, smoothing=0.0))
+        used = np.flatnonzero(cells_from_vertex_mask(plan.vertex_mask).any(axis=0))
+        assert abs((used[-1] + 1 - used[0]) * plan.spacing_mm - width) <= 0.5 * plan.spacing_mm
+        assert plan.warnings == []
+
+
+def test_a_cut_that_has_nothing_to_cut_or_splits_the_design_says_so():
+    opaque = plan_relief(make_image(np.full((20, 30), 0.5, np.float32)),
+                         ReliefSettings(alpha_mode="CUT", width_mm=30.0, sample_mm=1.0))
+    assert opaque.vertex_mask is None and opaque.warnings == [
+        "the image has no transparency: the cut-out has nothing to cut, so the whole rectangle is built"]
+    two = np.zeros((40, 80), np.float32)
+    two[5:35, 5:35] = 1.0
+    two[5:35, 45:75] = 1.0
+    plan = plan_relief(make_image(two, two), ReliefSettings(alpha_mode="CUT", width_mm=60.0, sample_mm=1.0))
+    assert plan.warnings == ["the cut-out falls into 2 separate pieces, which print loose: join them in the "
+                             "image, or use alpha as base (--alpha base) to keep them on one plate"]
 
 
 # --- frame and hanging hole ---------------------------------------------------------------------
