@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--levels", type=float, nargs=2, metavar=("BLACK", "WHITE"),
                    help="input levels, 0..1 (the black and white points)")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")
+    p.add_argument("--preview", metavar="PNG", help="write a picture of the print lit from behind (Beer-Lambert "
+                   "through its thickness, with --transmittance), as the viewer sees it")
     p.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
 
     a = sub.add_parser("ai", help="image -> full 3D object (built-in, ONNX depth model, or a server)",
@@ -157,7 +159,8 @@ def run_route(name: str, args) -> int:
     the objects and every temporary file; files that were there before are left as they were."""
     import bpy
 
-    from .core.outputs import Outputs
+    from .core.errors import ImageToPrintError
+    from .core.outputs import Outputs, check_output_path
     from .core.report import dump_json
     from .operators.blender_mesh import removed_on_failure
     from .operators.check import check_object
@@ -178,7 +181,10 @@ def run_route(name: str, args) -> int:
             last["text"] = text
             print(f"  {round(fraction * 100):3d}% {text}", flush=True)
 
-    with Outputs(outputs + [report_path], inputs) as out:
+    preview_path = check_output_path(args.preview) if getattr(args, "preview", None) else None
+    if preview_path and os.path.splitext(preview_path)[1].lower() != ".png":
+        raise ImageToPrintError(f"the preview is a PNG picture: {preview_path} (use .png)")
+    with Outputs(outputs + [report_path, preview_path], inputs) as out:
         made = route.build(context, args.image, settings, options, progress if route.prints_progress else None)
         # the verdict and every file are about the same solids: the parts of one united (export.printed)
         with removed_on_failure(made.objects), printed(context, made.objects) as solids:
@@ -186,6 +192,11 @@ def run_route(name: str, args) -> int:
             written: list[tuple[str, str]] = []  # (file, what it holds when a file holds one of several)
             for path in outputs:
                 written += [(file, note) for file, _, note in write_files(context, solids, out, path)]
+            if preview_path and made.preview is not None:
+                from PIL import Image
+
+                Image.fromarray((made.preview * 255 + 0.5).astype("uint8")).save(out.temp(preview_path), "PNG")
+                written.append((preview_path, "lit from behind"))
             for obj, part in zip(solids, parts):
                 info = obj.get("image_to_print")
                 if info is not None and "union" in info:  # a solid united from several parts

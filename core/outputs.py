@@ -228,6 +228,10 @@ def verify(path: str, ext: str, triangles: int | None = None) -> str:
             last = fh.read(1)
             if ext == ".obj":
                 return "" if last == b"\n" else "the OBJ file ends in the middle of a line"
+            if ext == ".png":
+                fh.seek(max(0, size - 12))
+                return "" if head[:8] == b"\x89PNG\r\n\x1a\n" and fh.read(12)[4:8] == b"IEND" else \
+                    "the PNG file is cut short"
             if ext == ".json":
                 fh.seek(0)
                 json.loads(fh.read().decode("utf-8"))

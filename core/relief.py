@@ -335,6 +335,19 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                       image_shape=(ny, nx), warnings=warnings)
 
 
+def backlit(plan: ReliefPlan, s: ReliefSettings) -> np.ndarray:
+    """What the print looks like lit from behind, as (rows, cols) sRGB values in [0, 1], the picture the
+    right way round as the viewer sees it: the light through each sample's thickness by Beer-Lambert
+    (``transmittance_1mm`` of it through every mm), relative to the thinnest wall the settings allow (the
+    base: white); open where a cut-out leaves no material."""
+    from .image import linear_to_srgb
+
+    depth = plan.depth_mm * plan.t.astype(np.float64)  # the thickness over the base
+    solid = np.ones(depth.shape, bool) if plan.vertex_mask is None else plan.vertex_mask
+    light = np.power(s.transmittance_1mm, depth)
+    return linear_to_srgb(np.where(solid, light, 1.0))
+
+
 def _tab_radii(diameter: float) -> tuple[float, float]:
     """Hole radius and outer radius of the round tab around it (a wall of at least 2 mm)."""
     r_hole = diameter / 2.0

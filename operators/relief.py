@@ -164,7 +164,7 @@ def _from_args(args):
     settings = from_args(apply_preset(ReliefSettings(), args.preset), args)
     if args.levels:
         settings.black_point, settings.white_point = args.levels
-    return settings, {"max_triangles": args.max_triangles}
+    return settings, {"max_triangles": args.max_triangles, "preview": bool(getattr(args, "preview", None))}
 
 
 def _validate(settings) -> None:
@@ -189,7 +189,12 @@ def _realize(context, image_path: str, settings, options, payload) -> Made:
     extra = {"mode": settings.mode, "samples": info["samples"], "spacing_mm": round(info["spacing_mm"], 6)}
     if "max_deviation_mm" in info:
         extra["max_deviation_mm"] = info["max_deviation_mm"]
-    return Made([obj], obj.name, info=extra, warnings=info["warnings"])
+    made = Made([obj], obj.name, info=extra, warnings=info["warnings"])
+    if options.get("preview"):
+        from ..core.relief import backlit
+
+        made.preview = backlit(payload[1], settings)
+    return made
 
 
 ROUTE = Route("relief", "Relief", ReliefSettings, _from_args, _validate, _compute, _realize,

@@ -59,6 +59,7 @@ class Made:
     warnings: list = field(default_factory=list)
     reports: list | None = None  # check reports, when the build already checked (the AI route repairs)
     parts: bool = False  # the report lists each object's checks under "parts" (one object is one part)
+    preview: Any = None  # an (H, W) sRGB image in [0, 1] of the print lit from behind (relief --preview)
 
 
 def _nothing_to_prepare(context, settings, options: dict) -> dict:

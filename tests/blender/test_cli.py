@@ -221,3 +221,28 @@ def test_3mf_and_obj_outputs_in_mm(ext, scene, tmp_path, capfd):
     assert code == 0, err
     assert sorted(json.loads((tmp_path / "o.json").read_text())["bbox_mm"]) == pytest.approx(
         sorted(report["bbox_mm"]), abs=1e-3)
+
+
+def test_relief_preview_shows_the_lithophane_lit_from_behind(ext, scene, tmp_path, capfd):
+    """``--preview``: a PNG of the print lit from behind, one pixel a sample, the right way round (light
+    where the image is light, not its mirror); anything but .png is refused before any work."""
+    import json
+
+    from PIL import Image
+
+    grey = np.full((60, 90), 235, np.uint8)
+    grey[8:52, 10:24] = 30  # a dark bar on the left only
+    src = tmp_path / "bar.png"
+    Image.fromarray(grey).save(src)
+    preview, rep = tmp_path / "lit.png", tmp_path / "r.json"
+    code, out, err = run(ext, capfd, "relief", src, "-o", tmp_path / "l.stl", "--preset", "curved-lithophane",
+                         "--width", 45, "--sample-mm", 0.5, "--preview", preview, "--report", rep)
+    assert code == 0, err
+    report = json.loads(rep.read_text())
+    lit = np.asarray(Image.open(preview).convert("L"), float)
+    assert list(lit.shape[::-1]) == report["samples"] and str(preview) in report["outputs"]
+    image = np.asarray(Image.fromarray(grey).resize(lit.shape[::-1]), float)
+    assert np.corrcoef(lit.ravel(), image.ravel())[0, 1] > 0.9
+    assert np.corrcoef(lit.ravel(), image[:, ::-1].ravel())[0, 1] < 0.3
+    code, _out, err = run(ext, capfd, "relief", src, "-o", tmp_path / "m.stl", "--preview", tmp_path / "lit.jpg")
+    assert code == 1 and "the preview is a PNG picture" in err and not (tmp_path / "m.stl").exists()

@@ -89,7 +89,7 @@ def test_command_line_flags_are_the_declared_settings(ext):
     schema = importlib.import_module(ext.__name__ + ".core.schema")
     parser = ext.cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices
-    handwritten = {"relief": {"--preset", "--levels", "--report", "--max-triangles"},
+    handwritten = {"relief": {"--preset", "--levels", "--report", "--preview", "--max-triangles"},
                    "trace": {"--mode", "--threshold", "--background", "--report", "--nozzle", "--max-triangles"},
                    "ai": {"--model", "--depth-model", "--server", "--report", "--max-triangles"},
                    "check": {"--report", "--max-triangles"}}

@@ -619,3 +619,28 @@ def test_settings_are_not_mutated_by_planning():
     before = replace(s)
     plan_relief(make_image(ramp()), s)
     assert s == before
+
+
+def test_the_backlit_preview_shows_the_picture_through_the_thickness():
+    """A Beer-Lambert lithophane lit from behind gives back the picture's light (its thickness was chosen for
+    that): the preview's linear light is proportional to the image's, the right way round; a cut-out's
+    open parts let all the light through."""
+    from core.image import srgb_to_linear
+    from core.relief import backlit
+
+    y, x = np.mgrid[0:40, 0:60]
+    grey = (0.15 + 0.8 * x / 59.0 * (y < 25) + 0.3 * (y >= 25)).astype(np.float32)  # left to right, then flat
+    s = native(mode="LITHOPHANE", translucency="BEER_LAMBERT", transmittance_1mm=0.5, width_mm=59.0,
+               min_thickness_mm=0.8, max_thickness_mm=3.0)
+    plan = plan_relief(make_image(grey), s)
+    light = srgb_to_linear(backlit(plan, s))
+    assert light.shape == grey.shape and light.max() <= 1.0
+    seen = srgb_to_linear(grey)
+    assert np.corrcoef(light.ravel(), seen.ravel())[0, 1] > 0.98
+    assert np.corrcoef(light.ravel(), seen[:, ::-1].ravel())[0, 1] < 0.5
+    disc = (np.hypot(y - 20, x - 30) < 15).astype(np.float32)
+    cut = plan_relief(make_image(np.full((40, 60), 0.2, np.float32), disc),
+                      native(mode="LITHOPHANE", alpha_mode="CUT", width_mm=59.0))
+    preview = backlit(cut, s)
+    assert np.allclose(preview[~cut.vertex_mask], 1.0)
+    assert preview[cut.vertex_mask].min() < 0.9  # the material itself holds some light back
