@@ -411,7 +411,9 @@ def scenario():
         shot("running-relief")
     yield until(not_running, 120, "the relief did not finish in 120 s")
     t1 = time.perf_counter()
-    log["tasks_seen"] = sorted({t for b, t in zip(beats, tasks) if t0 <= b <= t1 and t})
+    # what the window showed at its beats, and every line the run set between them (a beat can miss a
+    # stage the worker passed while the window was busy)
+    log["tasks_seen"] = sorted({t for b, t in [*zip(beats, tasks), *said] if t0 <= b <= t1 and t})
     log["gaps"]["relief create"], log["seconds"]["relief create"] = longest_gap(t0, t1), t1 - t0
     STATE[0] = "finished"
     relief = bpy.context.active_object
@@ -572,5 +574,16 @@ if os.environ.get("WINDOW_DRIVER_TRACE"):
                                            'POST_PIXEL')
     bpy.types.SpaceView3D.draw_handler_add(lambda: sidebar_draws.append(time.perf_counter()), (), 'UI',
                                            'POST_PIXEL')
+said: list = []  # (when, text) of every progress line our operators set, beats or not
+
+
+def _recording(progress):
+    def record(text):
+        said.append((time.perf_counter(), text))
+        return progress(text)
+    return record
+
+
+ours("ui.redraw").progress = _recording(ours("ui.redraw").progress)  # operators call redraw.progress(...)
 bpy.app.timers.register(heartbeat, persistent=True)
 bpy.app.timers.register(tick, first_interval=0.5, persistent=True)
