@@ -266,7 +266,8 @@ def esc_cancels(name: str, start, after: float, timeout: float, writes: str = ""
     log["esc"][name] = {"unchanged": unchanged, "esc_to_stop_s": t1 - t_esc,
                         "ran_s": t1 - t0, "notice": ours("ui.state").NOTICE["text"],
                         "gap_s": longest_gap(t0, t1), "esc_at_s": t_esc - t0, "task_at_esc": task,
-                        "timeline": timeline(t0, t1)}
+                        "timeline": timeline(t0, t1),
+                        "said": sorted({x for t, x in [*zip(beats, tasks), *said] if t0 <= t <= t1 and x})}
 
 
 def f3(text: str):
@@ -415,6 +416,7 @@ def scenario():
     # stage the worker passed while the window was busy)
     log["tasks_seen"] = sorted({t for b, t in [*zip(beats, tasks), *said] if t0 <= b <= t1 and t})
     log["gaps"]["relief create"], log["seconds"]["relief create"] = longest_gap(t0, t1), t1 - t0
+    log["relief_run"] = {"timeline": timeline(t0, t1), "said": [(round(t - t0, 3), x) for t, x in said if t >= t0]}
     STATE[0] = "finished"
     relief = bpy.context.active_object
     relief.name = "relief"
