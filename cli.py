@@ -114,9 +114,10 @@ def _context():
     return context
 
 
-def _outputs(args) -> tuple[list[str], str | None]:
-    """(the -o files, the report file): a format we export, each folder there (checked before any work;
-    ``core.outputs.Outputs`` then proves each folder takes files and that no two paths are one)."""
+def _outputs(args) -> tuple[list[str], str | None, str | None]:
+    """(the -o files, the report file, the preview picture): a format we write, each folder there (checked
+    before any work; ``core.outputs.Outputs`` then proves each folder takes files and that no two paths are
+    one)."""
     from .core.errors import ImageToPrintError
     from .core.outputs import check_output_path
     from .operators.export import FORMATS
@@ -125,7 +126,10 @@ def _outputs(args) -> tuple[list[str], str | None]:
     for path in outputs:
         if os.path.splitext(path)[1].lower() not in FORMATS:
             raise ImageToPrintError(f"unsupported output format: {path} (use .stl, .3mf, .obj or .glb)")
-    return outputs, (check_output_path(args.report) if args.report else None)
+    preview = check_output_path(args.preview) if getattr(args, "preview", None) else None
+    if preview and os.path.splitext(preview)[1].lower() != ".png":
+        raise ImageToPrintError(f"the preview is a PNG picture: {preview} (use .png)")
+    return outputs, (check_output_path(args.report) if args.report else None), preview
 
 
 def _finish(name, report, written, report_path, warnings) -> int:
@@ -159,8 +163,7 @@ def run_route(name: str, args) -> int:
     the objects and every temporary file; files that were there before are left as they were."""
     import bpy
 
-    from .core.errors import ImageToPrintError
-    from .core.outputs import Outputs, check_output_path
+    from .core.outputs import Outputs
     from .core.report import dump_json
     from .operators.blender_mesh import removed_on_failure
     from .operators.check import check_object
@@ -170,7 +173,7 @@ def run_route(name: str, args) -> int:
     route = routes()[name]
     settings, options = route.from_args(args)
     route.validate(settings)
-    outputs, report_path = _outputs(args)
+    outputs, report_path, preview_path = _outputs(args)
     inputs = [args.image] + [options[k] for k in ("model_path",) if options.get(k)] + \
         [p for p in (getattr(settings, "mask_path", ""),) if p]
     context = _context()
@@ -181,9 +184,6 @@ def run_route(name: str, args) -> int:
             last["text"] = text
             print(f"  {round(fraction * 100):3d}% {text}", flush=True)
 
-    preview_path = check_output_path(args.preview) if getattr(args, "preview", None) else None
-    if preview_path and os.path.splitext(preview_path)[1].lower() != ".png":
-        raise ImageToPrintError(f"the preview is a PNG picture: {preview_path} (use .png)")
     with Outputs(outputs + [report_path, preview_path], inputs) as out:
         made = route.build(context, args.image, settings, options, progress if route.prints_progress else None)
         # the verdict and every file are about the same solids: the parts of one united (export.printed)

@@ -157,7 +157,7 @@ def long_triangles(co: np.ndarray, tris: np.ndarray, factor: float,
     if len(tris) == 0:
         return None
     co32 = np.asarray(co, dtype=np.float32)  # a rough measure, at half the memory traffic
-    a, b, c = (np.take(co32, tris[:, i], axis=0) for i in range(3))  # take(): several times faster than []
+    a, b, c = (rows(co32, tris[:, i]) for i in range(3))
     side, low = np.maximum(a, b), np.minimum(a, b)
     np.maximum(side, c, out=side)
     np.minimum(low, c, out=low)

@@ -193,7 +193,8 @@ def _realize(context, image_path: str, settings, options, payload) -> Made:
     if options.get("preview"):
         from ..core.relief import backlit
 
-        made.preview = backlit(payload[1], settings)
+        _img, plan, _solid = payload
+        made.preview = backlit(plan, settings)
     return made
 
 

@@ -58,7 +58,6 @@ def from_mask_image(path: str, width: int, height: int) -> np.ndarray:
     import os
 
     from ..image import load_image
-    from ..raster import resample
 
     mask_image = load_image(path)
     values = mask_image.alpha if mask_image.alpha is not None else mask_image.grey

@@ -18,7 +18,7 @@ import time
 
 from ..errors import ImageToPrintError
 from .backend import Backend, Job, MeshFile, Progress, check_cancel
-from .http import HTTPStatusError, check_url, copy_limited, download_file, multipart, request_json
+from .http import STATUS_TEXT, HTTPStatusError, check_url, copy_limited, download_file, multipart, request_json
 
 TRIPO_URL = "https://openapi.tripo3d.ai"  # API v3 (v2 shut down on 2026-10-31)
 HUNYUAN_URL = "http://127.0.0.1:8081"
@@ -213,8 +213,6 @@ def tripo_call(method: str, url: str, key: str, *, paid: bool = False, **kwargs)
 
 def _tripo_text(host: str, code, body: dict, status: int) -> str:
     """One sentence: what the status (or Tripo's code) means, then Tripo's own message and suggestion."""
-    from .http import STATUS_TEXT
-
     text = TRIPO_CODES.get(code) or STATUS_TEXT.get(status) or (
         f"the service failed (HTTP {status})" if status != 200 else "the service refused the request")
     message = str(body.get("message") or "").strip().rstrip(".")
