@@ -35,15 +35,22 @@ class SolidMesh:
     corner_edge: np.ndarray | None = None
     top_rc: np.ndarray | None = None  # (top_count, 2) grid row and column of each top vertex (masked layout)
     grid: tuple[int, int] | None = None  # (rows, cols) of the full-grid layout (core.solid.grid_topology)
+    # Shells whose UVs wrap round a seam (core.lamp) give them per corner, and a displacement texture of
+    # (H, W, 3) ``t * direction`` for Displace's RGB to XYZ instead of the grey ``t``.
+    loop_uv: np.ndarray | None = None  # (L, 2)
+    loop_uv_color: np.ndarray | None = None  # (L, 2)
+    height_rgb: np.ndarray | None = None
 
     @property
     def triangles(self) -> int:
         return int((self.loop_total - 2).sum())
 
     def uv_per_loop(self) -> np.ndarray:
-        return self.uv[self.loop_vert]
+        return self.uv[self.loop_vert] if self.loop_uv is None else self.loop_uv
 
     def uv_color_per_loop(self) -> np.ndarray:
+        if self.loop_uv_color is not None:
+            return self.loop_uv_color
         return (self.uv if self.uv_color is None else self.uv_color)[self.loop_vert]
 
 

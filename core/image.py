@@ -51,6 +51,14 @@ class LoadedImage:
         return srgb_to_linear(self.grey)
 
 
+def mirror(img: LoadedImage) -> LoadedImage:
+    """The image mirrored left to right (a shade read from inside)."""
+    from dataclasses import replace
+
+    return replace(img, grey=img.grey[:, ::-1], alpha=None if img.alpha is None else img.alpha[:, ::-1],
+                   rgba8=img.rgba8[:, ::-1])
+
+
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4).astype(np.float32)

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
+from . import lamp
 from .errors import ImageToPrintError
 from .gridmesh import cells_from_vertex_mask
-from .image import LoadedImage, require_length, require_size, srgb_to_linear
+from .image import LoadedImage, mirror, require_length, require_size, srgb_to_linear
 from .raster import label, resample
 from .schema import UNIT_MAX, check_ranges
-from .settings import ALPHA_MODES, MODES, PRESETS, TRANSLUCENCY_MODELS, ReliefSettings
+from .settings import ALPHA_MODES, LAMP_SHAPES, MODES, PRESETS, SHAPES, TRANSLUCENCY_MODELS, ReliefSettings
 
 __all__ = ["PRESETS", "ReliefSettings", "ReliefPlan", "plan_relief", "estimate", "apply_preset", "validate"]
 
@@ -46,6 +48,9 @@ class ReliefPlan:
     image_origin: tuple[int, int] = (0, 0)  # (row, col) of the image's top-left sample
     image_shape: tuple[int, int] = (0, 0)  # (rows, cols) of the image area
     warnings: list[str] = field(default_factory=list)
+    shape: str = "FLAT"  # FLAT, CURVED, or a lamp shape (core.lamp, whose profile is ``lamp``)
+    mirrored: bool = False  # the image is mirrored in t, to read from the concave side (inside_view)
+    lamp: Any = None  # core.lamp.LampProfile
 
     @property
     def rows(self) -> int:
@@ -90,6 +95,18 @@ def validate(s: ReliefSettings) -> None:
             raise ImageToPrintError(f"translucency model must be LINEAR or BEER_LAMBERT, got {s.translucency}")
         if not 0.0 < s.transmittance_1mm < 1.0:
             raise ImageToPrintError(f"transmittance per mm must be between 0 and 1, got {s.transmittance_1mm}")
+    if s.shape not in SHAPES:
+        raise ImageToPrintError(f"shape must be one of {', '.join(SHAPES)}, got {s.shape}")
+    if s.shape == "CURVED" and s.curve_angle_deg <= 0:
+        raise ImageToPrintError("a curved plate needs a curve angle above 0 degrees (--curve DEG)")
+    if s.shape in LAMP_SHAPES:
+        shape = s.shape.lower()
+        if s.alpha_mode == "CUT":
+            raise ImageToPrintError(f"a {shape} cannot cut out transparent pixels; they stay at the thinnest wall "
+                                    "(--alpha base)")
+        if s.frame_width_mm > 0 or s.hole_diameter_mm > 0:
+            raise ImageToPrintError(f"a frame and a hanging hole are for flat and curved plates, not a {shape} "
+                                    "(it has rims instead)")
     if s.alpha_mode not in ALPHA_MODES:
         raise ImageToPrintError(f"alpha mode must be BASE or CUT, got {s.alpha_mode}")
     if not 0.0 <= s.black_point < s.white_point <= 1.0:
@@ -134,6 +151,8 @@ def grid_shape(image_w: int, image_h: int, s: ReliefSettings) -> tuple[int, int,
 
 def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
     """Size, triangle count and STL size before building (for the panel read-out)."""
+    if s.shape in LAMP_SHAPES:
+        return lamp.estimate(image_w, image_h, s, *base_and_depth(s))
     nx, ny, nf, spacing = grid_shape(image_w, image_h, s)
     cols, rows = nx + 2 * nf, ny + 2 * nf
     if s.hole_diameter_mm > 0:
@@ -142,7 +161,7 @@ def estimate(image_w: int, image_h: int, s: ReliefSettings) -> dict:
     top_z = max(base + depth, s.frame_height_mm)
     ring = 2 * (rows - 1) + 2 * (cols - 1)
     tris = 2 * (rows - 1) * (cols - 1) + 3 * ring
-    if s.curve_angle_deg > 0:
+    if is_curved(s):
         tris = 4 * (rows - 1) * (cols - 1) + 2 * ring
     return {
         "size_mm": [(cols - 1) * spacing, (rows - 1) * spacing, top_z],
@@ -239,35 +258,10 @@ def _fill_from_neighbours(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return values
 
 
-def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
-    """The height field of a relief or lithophane from a decoded image. A cut-out (``alpha_mode`` CUT) is as
-    wide as asked: what is left after the cut, not the image with its transparent margins, spans the width."""
-    plan, width = _plan_relief(img, s), s.width_mm
-    for _ in range(4):  # the cells' outline moves by whole samples: a few rounds settle within one
-        mask = plan.vertex_mask
-        if mask is None or s.frame_width_mm > 0 or s.hole_diameter_mm > 0:
-            break
-        used = np.flatnonzero(cells_from_vertex_mask(mask).any(axis=0))
-        built = (used[-1] + 1 - used[0]) * plan.spacing_mm  # cells: a cell spans one spacing
-        if abs(built - s.width_mm) <= 0.5 * plan.spacing_mm:
-            break
-        width *= s.width_mm / built
-        plan = _plan_relief(img, replace(s, width_mm=width))
-    return plan
-
-
-def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
-    validate(s)
-    require_size(img, 2, "make a relief from")
-    require_length(img, s.width_mm, UNIT_MAX["mm"])
-    nx, ny, nf, spacing = grid_shape(img.width, img.height, s)
-    total = (nx + 2 * nf) * (ny + 2 * nf)
-    if total > MAX_GRID_VERTICES:
-        raise ImageToPrintError(
-            f"{nx + 2 * nf}x{ny + 2 * nf} samples ({total / 1e6:.0f} million) is too many; "
-            f"use a larger sample spacing or a smaller width")
-    warnings: list[str] = list(img.warnings)
-
+def tone_grid(img: LoadedImage, nx: int, ny: int, s: ReliefSettings) -> tuple[np.ndarray, np.ndarray | None]:
+    """The image on an (ny, nx) grid of samples as normalised heights ``t`` (levels, gamma, smoothing, invert
+    and the mode's tone curve applied), and its alpha there (None for an opaque image). Sample j's centre
+    is at (j + 0.5) / nx of the width, so the grid also wraps round without a seam."""
     if img.alpha is not None:
         # Colours hidden under transparent pixels must not bleed into the visible ones:
         # resample with alpha weights, then fill what is transparent from its neighbours.
@@ -284,7 +278,73 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
         grey = np.power(grey, 1.0 / s.gamma)
     if s.invert:
         grey = 1.0 - grey
-    t = tone_to_t(grey.astype(np.float32), s)
+    return tone_to_t(grey.astype(np.float32), s), alpha
+
+
+def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+    """The height field of a relief or lithophane from a decoded image. A cut-out (``alpha_mode`` CUT) is as
+    wide as asked: what is left after the cut, not the image with its transparent margins, spans the width.
+    A cylinder or sphere is the image unrolled, laid out round its shade by :mod:`core.lamp`."""
+    if s.shape in LAMP_SHAPES:
+        return _plan_shade(img, s)
+    plan, width = _plan_relief(img, s), s.width_mm
+    for _ in range(4):  # the cells' outline moves by whole samples: a few rounds settle within one
+        mask = plan.vertex_mask
+        if mask is None or s.frame_width_mm > 0 or s.hole_diameter_mm > 0:
+            break
+        used = np.flatnonzero(cells_from_vertex_mask(mask).any(axis=0))
+        built = (used[-1] + 1 - used[0]) * plan.spacing_mm  # cells: a cell spans one spacing
+        if abs(built - s.width_mm) <= 0.5 * plan.spacing_mm:
+            break
+        width *= s.width_mm / built
+        plan = _plan_relief(img, replace(s, width_mm=width))
+    return plan
+
+
+def _plan_shade(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+    """The unrolled height field of a cylinder or sphere shade, with its profile in ``lamp``."""
+    validate(s)
+    require_size(img, 2, f"make a {s.shape.lower()} from")
+    base, depth = base_and_depth(s)
+    profile, ny, cols = lamp.layout(img.width, img.height, s, base, depth)
+    n = len(profile.outer)
+    if n * cols * 2 > MAX_GRID_VERTICES:
+        raise ImageToPrintError(f"{cols}x{n} samples ({n * cols / 1e6:.0f} million) is too many; use a larger "
+                                "sample spacing or a smaller diameter")
+    warnings: list[str] = list(img.warnings)
+    if s.adaptive:
+        warnings.append(f"adaptive mode needs a flat rectangular plate; a {s.shape.lower()} uses the full grid")
+    t_img, alpha = tone_grid(mirror(img) if s.inside_view else img, cols, ny, s)
+    if alpha is not None:
+        t_img = np.where(alpha >= 0.5, t_img, 0.0).astype(np.float32)  # transparent: the thinnest wall
+    first, last = profile.image_rows
+    t = np.ones((n, cols), np.float32)  # rims and the stand band: solid, at the thickest
+    t[first:last] = t_img
+    if first == 1 and not profile.closed:  # the sphere's pole: one vertex, the mean of the top row
+        t[0] = float(t_img[0].mean())
+    return ReliefPlan(t=t, vertex_mask=None, spacing_mm=lamp.spacing(s, depth, cols), base_mm=base,
+                      depth_mm=depth, curved=False, adaptive=False, max_error_mm=float(s.max_error_mm),
+                      image_origin=(first, 0), image_shape=(ny, cols), warnings=warnings, shape=s.shape,
+                      mirrored=bool(s.inside_view), lamp=profile)
+
+
+def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+    validate(s)
+    require_size(img, 2, "make a relief from")
+    require_length(img, s.width_mm, UNIT_MAX["mm"])
+    nx, ny, nf, spacing = grid_shape(img.width, img.height, s)
+    total = (nx + 2 * nf) * (ny + 2 * nf)
+    if total > MAX_GRID_VERTICES:
+        raise ImageToPrintError(
+            f"{nx + 2 * nf}x{ny + 2 * nf} samples ({total / 1e6:.0f} million) is too many; "
+            f"use a larger sample spacing or a smaller width")
+    warnings: list[str] = list(img.warnings)
+    curved = is_curved(s)
+    inside = bool(s.inside_view) and curved
+    if s.inside_view and not curved:
+        warnings.append("reading from inside is for curved plates, cylinders and spheres: a flat plate is built "
+                        "as it is")
+    t, alpha = tone_grid(mirror(img) if inside else img, nx, ny, s)
 
     base, depth = base_and_depth(s)
     mask = None
@@ -315,7 +375,6 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
         t, mask = _add_hanging_tab(t, mask, spacing, s.hole_diameter_mm, t_frame)
     origin = (t.shape[0] - ny - nf, nf)
 
-    curved = s.curve_angle_deg > 0
     adaptive = bool(s.adaptive)
     if adaptive and (mask is not None or curved):
         why = "a curved plate" if curved else "a cut-out outline or hanging hole"
@@ -332,7 +391,13 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     return ReliefPlan(t=np.ascontiguousarray(t, dtype=np.float32), vertex_mask=mask, spacing_mm=spacing,
                       base_mm=base, depth_mm=depth, curved=curved, adaptive=adaptive,
                       max_error_mm=float(s.max_error_mm), image_origin=origin,
-                      image_shape=(ny, nx), warnings=warnings)
+                      image_shape=(ny, nx), warnings=warnings, shape="CURVED" if curved else "FLAT",
+                      mirrored=inside)
+
+
+def is_curved(s: ReliefSettings) -> bool:
+    """A plate bent on an arc: the Curved shape, or (as before shapes) a flat one with a curve angle."""
+    return s.shape == "CURVED" or (s.shape == "FLAT" and s.curve_angle_deg > 0)
 
 
 def backlit(plan: ReliefPlan, s: ReliefSettings) -> np.ndarray:
@@ -344,8 +409,8 @@ def backlit(plan: ReliefPlan, s: ReliefSettings) -> np.ndarray:
 
     depth = plan.depth_mm * plan.t.astype(np.float64)  # the thickness over the base
     solid = np.ones(depth.shape, bool) if plan.vertex_mask is None else plan.vertex_mask
-    light = np.power(s.transmittance_1mm, depth)
-    return linear_to_srgb(np.where(solid, light, 1.0))
+    light = linear_to_srgb(np.where(solid, np.power(s.transmittance_1mm, depth), 1.0))
+    return light[:, ::-1] if plan.mirrored else light  # mirrored to read from inside: seen from there
 
 
 def _tab_radii(diameter: float) -> tuple[float, float]:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from .schema import from_dict, setting
 
 MODES = ("RELIEF", "LITHOPHANE")
+SHAPES = ("FLAT", "CURVED", "CYLINDER", "SPHERE")
+LAMP_SHAPES = ("CYLINDER", "SPHERE")  # closed round shades: core.lamp builds them
 TRANSLUCENCY_MODELS = ("LINEAR", "BEER_LAMBERT")
 ALPHA_MODES = ("BASE", "CUT")
 
@@ -65,8 +67,31 @@ class ReliefSettings:
                                      unit="mm", min=0.0, soft_max=50.0)
     hole_diameter_mm: float = setting(0.0, "Hanging Hole", "Diameter of a hole in a tab above the top edge "
                                       "(0 = none)", unit="mm", min=0.0, soft_max=20.0, flag="--hole")
-    curve_angle_deg: float = setting(0.0, "Curve Angle", "Bend the plate on an arc (0 = flat); curved plates are "
-                                     "stood up for printing", unit="deg", min=0.0, max=180.0, flag="--curve")
+    shape: str = setting("FLAT", "Shape", "What the relief is made on", items=(
+        ("FLAT", "Flat", "A flat plate"),
+        ("CURVED", "Curved", "A plate bent on an arc of Curve Angle, printed standing"),
+        ("CYLINDER", "Cylinder", "A lampshade: the image wrapped once round a cylinder, printed standing"),
+        ("SPHERE", "Sphere", "A lamp globe: the image over a sphere (equirectangular), with an opening at the "
+         "bottom for the light and a flat ring to stand on")))
+    curve_angle_deg: float = setting(0.0, "Curve Angle", "Curved: the arc the plate is bent on (a flat shape with "
+                                     "an angle above 0 is curved too); curved plates are stood up for printing",
+                                     unit="deg", min=0.0, max=180.0, flag="--curve")
+    diameter_mm: float = setting(80.0, "Diameter", "Cylinder and sphere: outside diameter, at the thickest",
+                                 unit="mm", min=5.0, soft_max=300.0)
+    height_mm: float = setting(0.0, "Height", "Cylinder: overall height, rims included (0 = from the image's "
+                               "aspect ratio)", unit="mm", min=0.0, soft_max=300.0)
+    rim_mm: float = setting(3.0, "Rim", "Cylinder: a solid band at the top and the bottom; sphere: a solid band "
+                            "round the opening (0 = none)", unit="mm", min=0.0, soft_max=20.0)
+    lip_diameter_mm: float = setting(0.0, "LED Lip", "Cylinder: inner diameter of a ledge inside the bottom that "
+                                     "rests on a round LED puck light (0 = none)", unit="mm", min=0.0,
+                                     soft_max=200.0, flag="--lip")
+    lip_height_mm: float = setting(2.0, "Lip Height", "Cylinder: how tall the LED ledge is", unit="mm", min=0.2,
+                                   soft_max=10.0)
+    opening_mm: float = setting(40.0, "Opening", "Sphere: diameter of the opening at the bottom, for the light",
+                                unit="mm", min=1.0, soft_max=200.0)
+    inside_view: bool = setting(False, "Read From Inside", "Curved, cylinder and sphere: the image reads the right "
+                                "way round from the concave side (the viewer inside, the light outside)",
+                                flag="--inside")
     adaptive: bool = setting(False, "Adaptive", "Fewer triangles where the image is flat, within a maximum error")
     max_error_mm: float = setting(0.02, "Max Error", "Adaptive: largest height deviation it may introduce",
                                   unit="mm", min=0.0001, soft_max=0.5, step=0.1, precision=3)
@@ -84,12 +109,17 @@ class ReliefSettings:
 # name -> (label, description, overrides)
 PRESETS: dict[str, tuple[str, str, dict]] = {
     "relief": ("Relief", "Darker is higher, on a flat base",
-               dict(mode="RELIEF", lighter_is_higher=False, curve_angle_deg=0.0)),
+               dict(mode="RELIEF", lighter_is_higher=False, curve_angle_deg=0.0, shape="FLAT")),
     "relief-lighter": ("Relief, Lighter Is Higher", "Lighter is higher: height maps and depth maps",
-                       dict(mode="RELIEF", lighter_is_higher=True, curve_angle_deg=0.0)),
+                       dict(mode="RELIEF", lighter_is_higher=True, curve_angle_deg=0.0, shape="FLAT")),
     "lithophane": ("Lithophane", "Flat lithophane, 0.8 to 3.0 mm, darker is thicker",
-                   dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0, curve_angle_deg=0.0)),
+                   dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0, curve_angle_deg=0.0,
+                        shape="FLAT")),
     "curved-lithophane": ("Curved Lithophane", "Lithophane bent on a 120 degree arc, printed standing",
                           dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0,
-                               curve_angle_deg=120.0)),
+                               curve_angle_deg=120.0, shape="CURVED")),
+    "cylinder-lamp": ("Cylinder Lampshade", "Lithophane wrapped round an 80 mm cylinder, with rims",
+                      dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0, shape="CYLINDER")),
+    "sphere-lamp": ("Sphere Lamp", "Lithophane over an 80 mm sphere, with a 40 mm opening for the light",
+                    dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0, shape="SPHERE")),
 }

@@ -31,12 +31,15 @@ from .gridmesh import (
     polys,
     walls_and_fan,
 )
+from .lamp import build_lamp
 from .relief import ReliefPlan
 
 __all__ = ["SolidMesh", "build_solid"]
 
 
 def build_solid(plan: ReliefPlan) -> SolidMesh:
+    if plan.lamp is not None:
+        return build_lamp(plan)
     if plan.adaptive:
         mesh = _adaptive_solid(plan)
     elif plan.vertex_mask is not None or plan.curved:
@@ -45,7 +48,13 @@ def build_solid(plan: ReliefPlan) -> SolidMesh:
     else:
         mesh = _grid_solid(plan)
     whole = plan.image_origin == (0, 0) and plan.image_shape == plan.t.shape
-    mesh.uv_color = None if whole else _color_uv(plan, mesh.uv)
+    if whole and not plan.mirrored:
+        mesh.uv_color = None
+    else:
+        color = _color_uv(plan, mesh.uv)
+        if plan.mirrored:  # the colours follow the relief, mirrored to read from inside
+            color[:, 0] = 1.0 - color[:, 0]
+        mesh.uv_color = color
     return mesh
 
 

@@ -54,6 +54,7 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         name = f"{stem} {'Lithophane' if settings.mode == 'LITHOPHANE' else 'Relief'}"
 
         co = solid.co
+        lamp = solid.height_rgb is not None  # a cylinder or sphere (core.lamp): built in place, upright
         if plan.curved:
             # Printed standing: image up = +Z, bottom edge on the bed, image right = +X, thickness
             # along -Y (a proper rotation, so faces keep winding outward). SimpleDeform bends X
@@ -63,7 +64,7 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
             co = np.stack([co[:, 0], -co[:, 2], co[:, 1] + plan.size_mm[1] / 2], axis=1)
         # Without frame or tab the image covers the whole plate: one UV map serves both
         # the height texture (pixel centres) and the colour texture.
-        whole = solid.uv_color is None
+        whole = solid.uv_color is None and solid.loop_uv_color is None
         height_uv = COLOR_UV if whole else HEIGHT_UV
         uv_layers = {COLOR_UV: solid.uv_color_per_loop()}
         if not whole:
@@ -75,25 +76,36 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         me.uv_layers[COLOR_UV].active_render = True
 
         heights = np.empty(plan.t.shape + (4,), np.float32)
-        heights[..., :3] = plan.t[..., None]
+        heights[..., :3] = plan.t[..., None] if solid.height_rgb is None else solid.height_rgb
         heights[..., 3] = 1.0
         height_img = blender_mesh.image_from_array(f"{name} Heights", heights, float_buffer=True, data=True)
         made.append(height_img)
         color_img = blender_mesh.image_from_array(f"{name} Image", blender_mesh.texture_rgba(img.rgba8),
                                                   float_buffer=False, data=False)
         made.append(color_img)
-        me.materials.append(blender_mesh.image_material(name, color_img, made))
-
         obj = bpy.data.objects.new(name, me)
         made.append(obj)
+        if settings.mode == 'LITHOPHANE':  # what it looks like is the light through it
+            from ..core.relief import backlit
+
+            me.materials.append(_backlit_material(f"{name} Backlit", obj, height_img, height_uv, lamp,
+                                                  settings.transmittance_1mm, 1.0 / k, made))
+            rgba = np.empty(plan.t.shape + (4,), np.float32)
+            rgba[..., :3] = backlit(plan, settings)[..., None]
+            rgba[..., 3] = 1.0
+            made.append(blender_mesh.image_from_array(f"{name} Backlit", rgba, float_buffer=False, data=False))
+            obj["image_to_print_backlit"] = made[-1].name
+        me.materials.append(blender_mesh.image_material(name, color_img, made))
+
         group = obj.vertex_groups.new(name=TOP_GROUP)
         group.add(np.arange(solid.top_count).tolist(), 1.0, 'REPLACE')  # a list is 3x faster than a range
 
         tex = cast(bpy.types.ImageTexture, bpy.data.textures.new(f"{name} Heights", 'IMAGE'))
         made.append(tex)
         tex.image = height_img
-        tex.extension = 'EXTEND'
+        tex.extension = 'REPEAT' if lamp else 'EXTEND'  # a shade's UVs run on past the seam
         tex.use_interpolation = False  # each vertex reads exactly its own texel
+        tex.use_clamp = False  # a shade's texels are directions: negative parts too
         for attr in ("use_mipmap", "use_mipmap_gauss"):
             if hasattr(tex, attr):
                 setattr(tex, attr, False)
@@ -101,7 +113,7 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         disp.texture = tex
         disp.texture_coords = 'UV'
         disp.uv_layer = height_uv
-        disp.direction = 'Y' if plan.curved else 'Z'
+        disp.direction = 'RGB_TO_XYZ' if lamp else 'Y' if plan.curved else 'Z'
         disp.space = 'LOCAL'
         disp.mid_level = 0.0
         disp.strength = (-plan.depth_mm if plan.curved else plan.depth_mm) * k  # curved: outward is -Y
@@ -118,6 +130,7 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         obj["image_to_print"] = {
             "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
             "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
+            "shape": plan.shape,
         }
         if solid.grid is not None and not plan.curved:  # the print checks know this construction
             obj["image_to_print"]["grid"] = list(solid.grid)
@@ -135,6 +148,61 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
     if solid.max_error_mm is not None:
         info["max_deviation_mm"] = round(solid.max_error_mm, 5)
     return obj, info
+
+
+def _backlit_material(name, obj, height_img, height_uv, lamp, transmittance, mm_per_unit, made):
+    """A material that shows the light through the lithophane: Beer-Lambert through the thickness over the
+    base, ``transmittance ** (depth * t)`` emitted, white where the wall is thinnest. The depth follows the
+    Displace modifier's strength (a driver), so it stays right when the relief is tweaked."""
+    from . import compat
+
+    mat = compat.node_material(name)
+    made.append(mat)
+    tree = mat.node_tree
+    nodes, links = tree.nodes, tree.links
+    for node in list(nodes):
+        if node.type != 'OUTPUT_MATERIAL':
+            nodes.remove(node)
+    out = next(n for n in nodes if n.type == 'OUTPUT_MATERIAL')
+    uv = cast(bpy.types.ShaderNodeUVMap, nodes.new('ShaderNodeUVMap'))
+    uv.uv_map = height_uv
+    tex = cast(bpy.types.ShaderNodeTexImage, nodes.new('ShaderNodeTexImage'))
+    tex.image = height_img
+    tex.interpolation = 'Closest'  # the samples as the Displace modifier reads them
+    tex.extension = 'REPEAT' if lamp else 'EXTEND'
+    links.new(uv.outputs['UV'], tex.inputs['Vector'])
+    if lamp:  # the texels are t * direction: t is their length
+        length = cast(bpy.types.ShaderNodeVectorMath, nodes.new('ShaderNodeVectorMath'))
+        length.operation = 'LENGTH'
+        links.new(tex.outputs['Color'], length.inputs[0])
+        t_out = length.outputs['Value']
+    else:
+        t_out = tex.outputs['Color']
+    depth = cast(bpy.types.ShaderNodeValue, nodes.new('ShaderNodeValue'))
+    depth.label = "Depth (mm)"
+    curve = depth.outputs[0].driver_add("default_value")
+    var = curve.driver.variables.new()
+    var.name = "strength"
+    var.targets[0].id_type = 'OBJECT'
+    var.targets[0].id = obj
+    var.targets[0].data_path = 'modifiers["Relief"].strength'
+    curve.driver.expression = f"abs(strength) * {mm_per_unit!r}"
+    thick = cast(bpy.types.ShaderNodeMath, nodes.new('ShaderNodeMath'))
+    thick.operation = 'MULTIPLY'
+    links.new(t_out, thick.inputs[0])
+    links.new(depth.outputs[0], thick.inputs[1])
+    light = cast(bpy.types.ShaderNodeMath, nodes.new('ShaderNodeMath'))
+    light.operation = 'POWER'
+    light.inputs[0].default_value = float(transmittance)
+    links.new(thick.outputs[0], light.inputs[1])
+    emit = cast(bpy.types.ShaderNodeEmission, nodes.new('ShaderNodeEmission'))
+    links.new(light.outputs[0], emit.inputs['Color'])
+    links.new(emit.outputs['Emission'], out.inputs['Surface'])
+    for i, node in enumerate((uv, tex, depth, thick, light, emit)):
+        node.location = (-1200 + 220 * i, 0)
+    if lamp:
+        length.location = (tex.location[0] + 110, -200)
+    return mat
 
 
 class IMAGE_TO_PRINT_OT_relief(ReliefProperties, RouteOperator, bpy.types.Operator):

@@ -46,6 +46,12 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
         row.enabled = bool(size) and not running()
         op = row.operator("image_to_print.relief", text="Create", icon='MOD_DISPLACE')
         op.from_scene = True
+        obj = context.object
+        backlit = bpy.data.images.get(obj.get("image_to_print_backlit", "")) if obj is not None else None
+        if backlit is not None:  # a lithophane made here: what it will look like with the light behind it
+            box = layout.box()
+            box.label(text=f"{obj.name}, lit from behind", icon='LIGHT')
+            box.template_icon(icon_value=backlit.preview_ensure().icon_id, scale=8.0)
 
 
 class IMAGE_TO_PRINT_PT_relief_image(Sidebar, bpy.types.Panel):

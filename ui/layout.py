@@ -21,7 +21,12 @@ def draw_relief_sizes(layout, props):
     layout.use_property_decorate = False
     col = layout.column()
     col.prop(props, "mode")
-    col.prop(props, "width_mm")
+    col.prop(props, "shape")
+    col.prop(props, "diameter_mm" if props.shape in {'CYLINDER', 'SPHERE'} else "width_mm")
+    if props.shape == 'CYLINDER':
+        col.prop(props, "height_mm")
+    elif props.shape == 'CURVED':
+        col.prop(props, "curve_angle")
     row = col.row()
     row.active = not props.native_resolution
     row.prop(props, "sample_mm")
@@ -45,16 +50,34 @@ def draw_relief_details(layout, props):
         col.prop(props, "translucency")
         if props.translucency == 'BEER_LAMBERT':
             col.prop(props, "transmittance_1mm")
-    col.prop(props, "curve_angle")
+    lamp = props.shape in {'CYLINDER', 'SPHERE'}
+    if props.shape == 'FLAT':
+        if props.curve_angle > 0:  # a flat plate with an angle is bent too (as before shapes)
+            col.prop(props, "curve_angle")
+    else:
+        col.prop(props, "inside_view")
+    if lamp:
+        col.prop(props, "rim_mm")
+        if props.shape == 'CYLINDER':
+            col.prop(props, "lip_diameter_mm")
+            row = col.row()
+            row.active = props.lip_diameter_mm > 0
+            row.prop(props, "lip_height_mm")
+        else:
+            col.prop(props, "opening_mm")
     header, body = layout.panel("image_to_print_tone", default_closed=True)
     header.label(text="Image Adjustments")
     if body:
-        body.prop(props, "alpha_mode")
+        row = body.row()
+        row.active = not lamp  # a shade keeps transparent pixels at its thinnest
+        row.prop(props, "alpha_mode")
         body.prop(props, "black_point")
         body.prop(props, "white_point")
         body.prop(props, "gamma")
         body.prop(props, "smoothing")
         body.prop(props, "invert")
+    if lamp:
+        return  # a shade has rims, no frame or hanging hole, and the full grid
     header, body = layout.panel("image_to_print_shape", default_closed=True)
     header.label(text="Frame, Hole, Mesh")
     if body:

@@ -30,7 +30,7 @@ BLENDER_MODULES = ("bpy", "mathutils", "bmesh")
 ROUTES = {
     "ai": ("core.ai",),
     "trace": ("core.trace",),
-    "relief": ("core.relief", "core.solid", "core.settings"),
+    "relief": ("core.relief", "core.solid", "core.settings", "core.lamp"),
 }
 
 

@@ -306,8 +306,8 @@ def menu(name: str):
 
 
 # Where Blender 4.3 puts things at UI scale 1 in a 1280 x 800 window (checked by their effect, not assumed):
-CREATE_FROM_TOP = 337  # the Relief panel's Create button, below the sidebar's top, with an image chosen
-REDO_WIDTH_AT = (239, 586)  # the Width field of the F9 popup (x, y from the window's top)
+CREATE_FROM_TOP = 360  # the Relief panel's Create button, below the sidebar's top, with an image chosen
+REDO_WIDTH_AT = (239, 609)  # the Width field of the F9 popup (x, y from the window's top)
 
 
 def redo_with_f9():
