@@ -1,76 +1,110 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""3MF writer (3MF Core Specification 1.3): one mesh object per input, in millimetres.
+"""3MF through lib3mf (the 3MF Consortium's library, BSD-2-Clause): mesh objects in millimetres, plus
+the package parts slicers read (their colour-change schedules).
 
-Blender has no 3MF exporter; the format is a ZIP (OPC package) holding an XML
-model, so it is written here from the evaluated mesh arrays.
+lib3mf's Python binding is ctypes over its C ABI. Its ``SetGeometry`` copies every vertex into a ctypes
+struct one by one (seconds for a million-vertex relief), so the geometry goes in and out through the same
+C functions with numpy buffers; everything else uses the binding as it is.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-from xml.sax.saxutils import quoteattr
+import ctypes
 
 import numpy as np
 
-CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
- <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
- <Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/>
-</Types>
-"""
-RELS = """<?xml version="1.0" encoding="UTF-8"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
- <Relationship Target="/3D/3dmodel.model" Id="rel0"
-  Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/>
-</Relationships>
-"""
+from .errors import ImageToPrintError
+
+# The relationship slicer parts hang from (lib3mf needs one; slicers find the parts by name).
+ATTACHMENT_RELATION = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail-custom"
 
 
-def _rows(fmt: str, values: np.ndarray) -> str:
-    """Format every row of ``values`` with ``fmt`` (numpy does the loop)."""
-    buf = io.StringIO()
-    np.savetxt(buf, values, fmt=fmt)
-    return buf.getvalue()
+def _lib3mf():
+    try:
+        import lib3mf
+    except ImportError:  # the extension bundles its wheel, core's requirements install it
+        raise ImageToPrintError("lib3mf is not installed: it writes 3MF files (pip install lib3mf)") from None
+    return lib3mf, lib3mf.get_wrapper()
 
 
-def model_xml(objects: list[tuple[str, np.ndarray, np.ndarray]]) -> str:
-    """The 3D model part for (name, vertices (N,3) mm, triangles (M,3)) objects."""
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-             '<model unit="millimeter" xml:lang="en-US" '
-             'xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">\n',
-             ' <metadata name="Application">Image to Print</metadata>\n <resources>\n']
-    for index, (name, co, tris) in enumerate(objects, start=1):
-        parts.append(f'  <object id="{index}" type="model" name={quoteattr(name)}>\n   <mesh>\n    <vertices>\n')
-        parts.append(_rows('     <vertex x="%.6g" y="%.6g" z="%.6g"/>', np.asarray(co, dtype=np.float64)))
-        parts.append('    </vertices>\n    <triangles>\n')
-        parts.append(_rows('     <triangle v1="%d" v2="%d" v3="%d"/>', np.asarray(tris, dtype=np.int64)))
-        parts.append('    </triangles>\n   </mesh>\n  </object>\n')
-    parts.append(' </resources>\n <build>\n')
-    parts.extend(f'  <item objectid="{index}"/>\n' for index in range(1, len(objects) + 1))
-    parts.append(' </build>\n</model>\n')
-    return "".join(parts)
+def _set_geometry(lib3mf, wrapper, mesh, co: np.ndarray, tris: np.ndarray) -> None:
+    co = np.require(co, np.float32, ["C", "W"])  # ctypes maps writable buffers only
+    tris = np.require(tris, np.uint32, ["C", "W"])
+    vertices = (lib3mf.Position * len(co)).from_buffer(co)
+    triangles = (lib3mf.Triangle * len(tris)).from_buffer(tris)
+    wrapper.checkError(mesh, wrapper.lib.lib3mf_meshobject_setgeometry(
+        mesh._handle, ctypes.c_uint64(len(co)), vertices, ctypes.c_uint64(len(tris)), triangles))
 
 
-def write_3mf(path: str, objects: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", RELS)
-        zf.writestr("3D/3dmodel.model", model_xml(objects))
+def write_3mf(path: str, objects: list[tuple[str, np.ndarray, np.ndarray]],
+              parts: dict[str, bytes] | None = None) -> None:
+    """Write (name, vertices (N, 3) mm, triangles (M, 3)) objects, each a build item, and ``parts``
+    (package path -> bytes, e.g. ``Metadata/Prusa_Slicer_custom_gcode_per_print_z.xml``)."""
+    lib3mf, wrapper = _lib3mf()
+    model = wrapper.CreateModel()
+    model.SetUnit(lib3mf.ModelUnit.MilliMeter)
+    model.GetMetaDataGroup().AddMetaData("", "Application", "Image to Print", "xs:string", False)
+    for name, co, tris in objects:
+        mesh = model.AddMeshObject()
+        mesh.SetName(name)
+        _set_geometry(lib3mf, wrapper, mesh, co, tris)
+        model.AddBuildItem(mesh, wrapper.GetIdentityTransform())
+    for uri, data in (parts or {}).items():
+        attachment = model.AddAttachment("/" + uri.lstrip("/"), ATTACHMENT_RELATION)
+        attachment.ReadFromBuffer(data)
+    # Through callbacks into a file Python opens: lib3mf's own file path handling is not Unicode-safe.
+    failed: list[BaseException] = []
+    with open(path, "wb") as fh:
+        def write(address, size, _user):
+            try:
+                fh.write(ctypes.string_at(address, size))
+            except BaseException as exc:  # ctypes cannot raise through C: keep it for after
+                failed.append(exc)
+
+        def seek(position, _user):
+            try:
+                fh.seek(position)
+            except BaseException as exc:
+                failed.append(exc)
+
+        write_cb, seek_cb = lib3mf.WriteCallback(write), lib3mf.SeekCallback(seek)
+        try:
+            model.QueryWriter("3mf").WriteToCallback(write_cb, seek_cb, None)
+        except lib3mf.ELib3MFException as exc:
+            raise OSError(f"lib3mf could not write the file ({exc})") from None
+    if failed:
+        raise failed[0]
 
 
-def read_3mf(path: str) -> list[dict]:
-    """Objects of a 3MF file as {"name", "vertices", "triangles", "unit"} (for tests and checks)."""
-    import xml.etree.ElementTree as ET
-
-    ns = {"m": "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"}
-    with zipfile.ZipFile(path) as zf:
-        root = ET.fromstring(zf.read("3D/3dmodel.model"))
-    out = []
-    for obj in root.iterfind("m:resources/m:object", ns):
-        verts = [[float(v.get(k, "nan")) for k in "xyz"] for v in obj.iterfind("m:mesh/m:vertices/m:vertex", ns)]
-        tris = [[int(t.get(k, "-1")) for k in ("v1", "v2", "v3")]
-                for t in obj.iterfind("m:mesh/m:triangles/m:triangle", ns)]
-        out.append({"name": obj.get("name"), "vertices": np.array(verts), "triangles": np.array(tris, dtype=np.int64),
-                    "unit": root.get("unit")})
-    return out
+def read_3mf(path: str, strict: bool = True) -> dict:
+    """A 3MF package as lib3mf reads it: {"objects": [{"name", "vertices", "triangles"}], "unit", "parts"
+    (package path -> bytes), "warnings" (lib3mf's, in strict mode)}."""
+    lib3mf, wrapper = _lib3mf()
+    model = wrapper.CreateModel()
+    reader = model.QueryReader("3mf")
+    reader.SetStrictModeActive(strict)
+    reader.AddRelationToRead(ATTACHMENT_RELATION)
+    with open(path, "rb") as fh:  # read here: lib3mf's own file path handling is not Unicode-safe
+        data = bytearray(fh.read())
+    wrapper.checkError(reader, wrapper.lib.lib3mf_reader_readfrombuffer(
+        reader._handle, ctypes.c_uint64(len(data)), (ctypes.c_uint8 * len(data)).from_buffer(data)))
+    warnings = [reader.GetWarning(i)[1] for i in range(reader.GetWarningCount())]
+    objects = []
+    meshes = model.GetMeshObjects()
+    while meshes.MoveNext():
+        mesh = meshes.GetCurrentMeshObject()
+        co = np.empty((mesh.GetVertexCount(), 3), np.float32)
+        tris = np.empty((mesh.GetTriangleCount(), 3), np.uint32)
+        need = ctypes.c_uint64(0)
+        wrapper.checkError(mesh, wrapper.lib.lib3mf_meshobject_getvertices(
+            mesh._handle, ctypes.c_uint64(len(co)), need, (lib3mf.Position * len(co)).from_buffer(co)))
+        wrapper.checkError(mesh, wrapper.lib.lib3mf_meshobject_gettriangleindices(
+            mesh._handle, ctypes.c_uint64(len(tris)), need, (lib3mf.Triangle * len(tris)).from_buffer(tris)))
+        objects.append({"name": mesh.GetName(), "vertices": co.astype(np.float64),
+                        "triangles": tris.astype(np.int64)})
+    parts = {}
+    for i in range(model.GetAttachmentCount()):
+        attachment = model.GetAttachment(i)
+        parts[attachment.GetPath().lstrip("/")] = bytes(attachment.WriteToBuffer())
+    unit = {lib3mf.ModelUnit.MilliMeter: "millimeter"}.get(model.GetUnit(), str(model.GetUnit()))
+    return {"objects": objects, "unit": unit, "parts": parts, "warnings": warnings}

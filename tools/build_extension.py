@@ -64,6 +64,9 @@ def fetch_wheels(data: dict) -> None:
                "--dest", folder, f"{dist}=={version}"]
         if plat == "any":  # ask for the pure-Python wheel, not a platform build of the same version
             cmd += ["--python-version", "3.11", "--implementation", "py", "--platform", "any"]
+        elif pytag == "py3":  # a ctypes wheel: any Python 3, one platform
+            cmd += ["--python-version", "3.11", "--implementation", "py",
+                    "--platform", PLATFORM_TAGS.get(plat, plat)]
         else:
             cmd += ["--python-version", pytag[2:3] + "." + pytag[3:], "--implementation", "cp",
                     "--platform", PLATFORM_TAGS.get(plat, plat)]

@@ -82,13 +82,15 @@ def test_zip_ships_the_wheels_and_not_the_tests(ext):
         with zipfile.ZipFile(os.path.join(ROOT, "build", "dist", f"image_to_print-{version}-{plat}.zip")) as zf:
             names = zf.namelist()
         wheels = [n for n in names if n.startswith("wheels/")]
-        native = [n for n in wheels if not n.endswith("-any.whl")]
+        native = [n for n in wheels if not n.endswith("-any.whl") and "-py3-none-" not in n]
+        ctypes_wheels = [n for n in wheels if "-py3-none-" in n and not n.endswith("-any.whl")]  # every Python
+        assert [n.split("-")[0] for n in ctypes_wheels] == ["wheels/lib3mf"] and wheel_tag in ctypes_wheels[0]
         # pillow, pydelatin, onnxruntime, vtracer: each for Python 3.11 (Blender 4.2-5.0) and 3.13 (5.1+)
         assert len(native) == 8 and all(wheel_tag in n for n in native), wheels
         for tag in ("cp311-cp311", "cp313-cp313"):
             assert sorted(n.split("-")[0] for n in native if tag in n) == [
                 "wheels/onnxruntime", "wheels/pillow", "wheels/pydelatin", "wheels/vtracer"], (tag, wheels)
-        assert len(wheels) == 12  # + flatbuffers, packaging, protobuf, potracer (pure Python)
+        assert len(wheels) == 13  # + flatbuffers, packaging, protobuf, potracer (pure Python), lib3mf
         assert "__init__.py" in names and "core/relief.py" in names and "core/trace/engine_potrace.py" in names
         assert not [n for n in names if n.startswith(("tests/", "tools/", "benchmarks/", "samples/", ".ci/"))]
 
