@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input levels, 0..1 (the black and white points)")
     p.add_argument("--report", metavar="PATH", help="write a JSON report")
     p.add_argument("--preview", metavar="PNG", help="write a picture of the print lit from behind (Beer-Lambert "
-                   "through its thickness, with --transmittance), as the viewer sees it")
+                   "through its thickness, with --transmittance), as the viewer sees it; of a filament-swap "
+                   "relief, the print as its swap plan colours it")
     p.add_argument("--max-triangles", type=int, metavar="N", help=limit_help)
 
     a = sub.add_parser("ai", help="image -> full 3D object (built-in, ONNX depth model, or a server)",
@@ -196,7 +197,7 @@ def run_route(name: str, args) -> int:
                 from PIL import Image
 
                 Image.fromarray((made.preview * 255 + 0.5).astype("uint8")).save(out.temp(preview_path), "PNG")
-                written.append((preview_path, "lit from behind"))
+                written.append((preview_path, "the simulated print" if "swaps" in made.info else "lit from behind"))
             for obj, part in zip(solids, parts):
                 info = obj.get("image_to_print")
                 if info is not None and "union" in info:  # a solid united from several parts

@@ -19,6 +19,7 @@ from typing import Any
 import bpy
 from bpy.props import (
     BoolProperty,
+    CollectionProperty,
     EnumProperty,
     FloatProperty,
     FloatVectorProperty,
@@ -184,8 +185,26 @@ class IMAGE_TO_PRINT_PG_settings(bpy.types.PropertyGroup):
     check: PointerProperty(type=IMAGE_TO_PRINT_PG_check)
 
 
+def _swap_changed(self, _context) -> None:
+    from .operators.swap import refresh
+
+    refresh(self.id_data)
+
+
+class IMAGE_TO_PRINT_PG_swap(bpy.types.PropertyGroup):
+    """One filament of a filament-swap relief's plan: from which layer it prints, its colour and TD."""
+
+    layer: IntProperty(name="Layer", min=1, soft_max=500, default=1, update=_swap_changed,
+                       description="The first layer printed in this filament (1 = the first layer)")
+    colour: FloatVectorProperty(name="Colour", subtype='COLOR_GAMMA', size=3, min=0.0, max=1.0,
+                                default=(1.0, 1.0, 1.0), update=_swap_changed, description="The filament's colour")
+    td_mm: FloatProperty(name="TD (mm)", min=0.05, max=50.0, default=1.0, precision=2, update=_swap_changed,
+                         description="Transmission distance: the thickness through which the colour beneath "
+                         "stops showing")
+
+
 GROUPS = (IMAGE_TO_PRINT_PG_relief, IMAGE_TO_PRINT_PG_trace, IMAGE_TO_PRINT_PG_ai, IMAGE_TO_PRINT_PG_check,
-          IMAGE_TO_PRINT_PG_settings)
+          IMAGE_TO_PRINT_PG_swap, IMAGE_TO_PRINT_PG_settings)
 
 
 class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
@@ -211,10 +230,19 @@ class IMAGE_TO_PRINT_AP_preferences(bpy.types.AddonPreferences):
                                   description="Kept in the preferences, never in .blend files; "
                                   "the TRIPO_API_KEY environment variable takes precedence")
 
+    my_filaments: StringProperty(
+        name="My Filaments", default="",
+        description="Your own filaments for filament-swap reliefs, \"Name=#rrggbb:TD\" separated by "
+        "semicolons (TD in mm); their names can stand in the relief's Filaments list")
+
     def draw(self, _context):
         layout = self.layout
         layout.use_property_split = True
         layout.prop(self, "max_megapixels")
+        layout.prop(self, "my_filaments")
+        from .core.swap import FILAMENT_PRESETS
+
+        layout.label(text="Filament presets: " + ", ".join(FILAMENT_PRESETS), icon='INFO')
         layout.separator()
         layout.prop(self, "depth_model")
         layout.prop(self, "depth_model_path")
@@ -242,7 +270,10 @@ def preferences(context=None):
 def register_properties():
     bpy.types.Scene.image_to_print = PointerProperty(  # type: ignore[attr-defined]  # an RNA property
         type=IMAGE_TO_PRINT_PG_settings)
+    bpy.types.Object.image_to_print_swaps = CollectionProperty(  # type: ignore[attr-defined]
+        type=IMAGE_TO_PRINT_PG_swap, name="Filament Swaps")
 
 
 def unregister_properties():
+    del bpy.types.Object.image_to_print_swaps  # type: ignore[attr-defined]
     del bpy.types.Scene.image_to_print  # type: ignore[attr-defined]

@@ -151,6 +151,21 @@ class Outputs:
         self.paths[index:index + 1] = paths
         return paths
 
+    def also(self, path: str) -> bool:
+        """Write ``path`` too (a file that goes with an output, found while writing it), checked like every
+        output; False when it is already one of them."""
+        path = check_output_path(path)
+        if path in self.paths:
+            return False
+        clash = _clash(path, self.inputs, self.paths)
+        if clash:
+            raise ImageToPrintError(f"{path} (written with the outputs) is "
+                                    f"{'the input file' if clash == 'input' else 'also another output'}: "
+                                    "choose another output path")
+        self._make_temp(path)
+        self.paths.append(path)
+        return True
+
     def temp(self, path: str) -> str:
         """Where the writer of ``path`` writes (and, until the next call, the path a write error names)."""
         self._current = os.path.abspath(path)
@@ -226,8 +241,8 @@ def verify(path: str, ext: str, triangles: int | None = None) -> str:
                 return _verify_3mf(path)
             fh.seek(max(0, size - 1))
             last = fh.read(1)
-            if ext == ".obj":
-                return "" if last == b"\n" else "the OBJ file ends in the middle of a line"
+            if ext in (".obj", ".txt"):
+                return "" if last == b"\n" else f"the {ext[1:].upper()} file ends in the middle of a line"
             if ext == ".png":
                 fh.seek(max(0, size - 12))
                 return "" if head[:8] == b"\x89PNG\r\n\x1a\n" and fh.read(12)[4:8] == b"IEND" else \

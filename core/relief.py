@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import lamp
+from . import lamp, swap
 from .errors import ImageToPrintError
 from .gridmesh import cells_from_vertex_mask
 from .image import LoadedImage, mirror, require_length, require_size, srgb_to_linear
@@ -51,6 +51,7 @@ class ReliefPlan:
     shape: str = "FLAT"  # FLAT, CURVED, or a lamp shape (core.lamp, whose profile is ``lamp``)
     mirrored: bool = False  # the image is mirrored in t, to read from the concave side (inside_view)
     lamp: Any = None  # core.lamp.LampProfile
+    swap: Any = None  # core.swap.SwapPlan of a filament-swap relief: which filament from which layer
 
     @property
     def rows(self) -> int:
@@ -81,7 +82,7 @@ def validate(s: ReliefSettings) -> None:
     _positive(s.width_mm, "width (mm)")
     if not s.native_resolution:
         _positive(s.sample_mm, "sample spacing (mm)")
-    if s.mode == "RELIEF":
+    if s.mode in ("RELIEF", "SWAP"):
         _positive(s.base_mm, "base (mm)")
         _positive(s.depth_mm, "depth (mm)")
     else:
@@ -95,6 +96,10 @@ def validate(s: ReliefSettings) -> None:
             raise ImageToPrintError(f"translucency model must be LINEAR or BEER_LAMBERT, got {s.translucency}")
         if not 0.0 < s.transmittance_1mm < 1.0:
             raise ImageToPrintError(f"transmittance per mm must be between 0 and 1, got {s.transmittance_1mm}")
+    if s.mode == "SWAP":
+        swap.parse_filaments(s.filaments, s.filament_library)  # says what is wrong with the list
+        if s.shape != "FLAT" or s.curve_angle_deg > 0:
+            raise ImageToPrintError("a filament-swap relief is flat: its colours change with the printed height")
     if s.shape not in SHAPES:
         raise ImageToPrintError(f"shape must be one of {', '.join(SHAPES)}, got {s.shape}")
     if s.shape == "CURVED" and s.curve_angle_deg <= 0:
@@ -128,7 +133,7 @@ def validate(s: ReliefSettings) -> None:
 
 
 def base_and_depth(s: ReliefSettings) -> tuple[float, float]:
-    if s.mode == "RELIEF":
+    if s.mode in ("RELIEF", "SWAP"):
         return float(s.base_mm), float(s.depth_mm)
     return float(s.min_thickness_mm), float(s.max_thickness_mm - s.min_thickness_mm)
 
@@ -344,9 +349,14 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
     if s.inside_view and not curved:
         warnings.append("reading from inside is for curved plates, cylinders and spheres: a flat plate is built "
                         "as it is")
-    t, alpha = tone_grid(mirror(img) if inside else img, nx, ny, s)
-
-    base, depth = base_and_depth(s)
+    plan_of_swaps = None
+    if s.mode == "SWAP":
+        t, alpha, plan_of_swaps = _swap_heights(img, nx, ny, s)
+        base = swap.layer_z(plan_of_swaps.base_layers, s.first_layer_mm, s.layer_height_mm)
+        depth = swap.layer_z(plan_of_swaps.top_layers, s.first_layer_mm, s.layer_height_mm) - base
+    else:
+        t, alpha = tone_grid(mirror(img) if inside else img, nx, ny, s)
+        base, depth = base_and_depth(s)
     mask = None
     if alpha is None and s.alpha_mode == "CUT":
         warnings.append("the image has no transparency: the cut-out has nothing to cut, so the whole rectangle "
@@ -392,7 +402,31 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                       base_mm=base, depth_mm=depth, curved=curved, adaptive=adaptive,
                       max_error_mm=float(s.max_error_mm), image_origin=origin,
                       image_shape=(ny, nx), warnings=warnings, shape="CURVED" if curved else "FLAT",
-                      mirrored=inside)
+                      mirrored=inside, swap=plan_of_swaps)
+
+
+def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings):
+    """(t, alpha, swap plan) of a filament-swap relief: the colours on the grid, each sample at the layer
+    count whose simulated colour is closest under the plan chosen for them."""
+    rgb = np.stack([resample(img.rgba8[..., c].astype(np.float32) / 255.0, nx, ny, clip=True) for c in range(3)],
+                   axis=-1)
+    alpha = resample(img.alpha, nx, ny, clip=True) if img.alpha is not None else None
+    if alpha is not None and not (alpha >= 0.5).any():
+        raise ImageToPrintError("the image is fully transparent: nothing to build")
+    top = s.base_mm + s.depth_mm
+    plan = swap.plan_swaps(rgb if alpha is None else rgb[alpha >= 0.5],
+                           swap.parse_filaments(s.filaments, s.filament_library),
+                           s.base_mm, top, s.first_layer_mm, s.layer_height_mm)
+    layers = np.full((ny, nx), plan.base_layers, np.int32)
+    if alpha is None:
+        layers = plan.layers
+    else:  # transparent samples stay at the base
+        layers[alpha >= 0.5] = plan.layers.ravel()
+        plan.layers = layers
+    z = swap.layer_z(layers, s.first_layer_mm, s.layer_height_mm)
+    z_base = swap.layer_z(plan.base_layers, s.first_layer_mm, s.layer_height_mm)
+    z_top = swap.layer_z(plan.top_layers, s.first_layer_mm, s.layer_height_mm)
+    return ((z - z_base) / (z_top - z_base)).astype(np.float32), alpha, plan
 
 
 def is_curved(s: ReliefSettings) -> bool:

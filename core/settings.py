@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from .schema import from_dict, setting
 
-MODES = ("RELIEF", "LITHOPHANE")
+MODES = ("RELIEF", "LITHOPHANE", "SWAP")
 SHAPES = ("FLAT", "CURVED", "CYLINDER", "SPHERE")
 LAMP_SHAPES = ("CYLINDER", "SPHERE")  # closed round shades: core.lamp builds them
 TRANSLUCENCY_MODELS = ("LINEAR", "BEER_LAMBERT")
@@ -22,9 +22,11 @@ ALPHA_MODES = ("BASE", "CUT")
 class ReliefSettings:
     """Every user-facing option of the relief route, in millimetres and degrees."""
 
-    mode: str = setting("RELIEF", "Mode", "Relief or lithophane", flag="", items=(
+    mode: str = setting("RELIEF", "Mode", "Relief, lithophane or filament-swap colour relief", flag="", items=(
         ("RELIEF", "Relief", "Grey levels become height on a base plate"),
-        ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness")))
+        ("LITHOPHANE", "Lithophane", "Darker is thicker, between a minimum and maximum thickness"),
+        ("SWAP", "Filament Swap", "A colour picture from a few filaments swapped at chosen layers "
+         "(HueForge-style): heights on layer boundaries and a swap plan chosen for the image")))
     width_mm: float = setting(100.0, "Width", "Overall width of the plate, frame included", unit="mm", min=1.0,
                               soft_max=500.0)
     sample_mm: float = setting(0.2, "Spacing", "Distance between height samples; about half the nozzle "
@@ -49,6 +51,18 @@ class ReliefSettings:
     transmittance_1mm: float = setting(0.5, "Transmittance", "Lithophane: fraction of light 1 mm of the "
                                        "filament lets through", min=0.01, max=0.99, factor=True,
                                        flag="--transmittance")
+    filaments: str = setting("#202020:0.6,#c0392b:1.2,#f1c40f:2.0,#f5f5f5:4.0", "Filaments",
+                             "Filament swap: the filaments from the bottom up, each #rrggbb:TD (its colour and "
+                             "transmission distance in mm, the thickness through which the colour beneath stops "
+                             "showing), comma-separated")
+    layer_height_mm: float = setting(0.08, "Layer Height", "Filament swap: the slicer's layer height; heights and "
+                                     "swaps sit on its layers", unit="mm", min=0.01, max=1.0, step=1, precision=3,
+                                     flag="--layer-height")
+    first_layer_mm: float = setting(0.16, "First Layer", "Filament swap: the slicer's first layer height",
+                                    unit="mm", min=0.01, max=1.0, step=1, precision=3, flag="--first-layer")
+    filament_library: str = setting("", "My Filaments", "The user's own filaments, Name=#rrggbb:TD separated by "
+                                    "semicolons, whose names may stand in Filaments", flag="",
+                                    ui=False)  # in the preferences
     alpha_mode: str = setting("BASE", "Transparency", "What transparent pixels become", flag="--alpha",
                               items=(("BASE", "Keep at Base", "Transparent pixels stay at base height"),
                                      ("CUT", "Cut Out", "Transparent pixels are cut out; the outline follows the "
@@ -118,6 +132,8 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
     "curved-lithophane": ("Curved Lithophane", "Lithophane bent on a 120 degree arc, printed standing",
                           dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0,
                                curve_angle_deg=120.0, shape="CURVED")),
+    "filament-swap": ("Filament Swap", "Colour relief from swapped filaments: 0.48 mm base, 1.6 mm of layers",
+                      dict(mode="SWAP", base_mm=0.48, depth_mm=1.6, shape="FLAT", curve_angle_deg=0.0)),
     "cylinder-lamp": ("Cylinder Lampshade", "Lithophane wrapped round an 80 mm cylinder, with rims",
                       dict(mode="LITHOPHANE", min_thickness_mm=0.8, max_thickness_mm=3.0, shape="CYLINDER")),
     "sphere-lamp": ("Sphere Lamp", "Lithophane over an 80 mm sphere, with a 40 mm opening for the light",

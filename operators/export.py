@@ -156,6 +156,15 @@ def write_files(context, objects, out, path: str, ascii_stl: bool = False) -> li
         out.split(path, [f for f, _, _ in files])
     for file, group, _note in files:
         write_export(context, group, out, file, ascii_stl)
+    from .swap import table
+
+    text = table(objects)
+    if text:  # a filament-swap relief: its swaps as a checklist beside the file, for any slicer
+        listed = os.path.splitext(path)[0] + ".swaps.txt"
+        if out.also(listed):
+            with open(out.temp(listed), "w", encoding="utf-8") as fh:
+                fh.write(text)
+            files = files + [(listed, [], "the filament swaps")]
     return files
 
 
@@ -179,8 +188,10 @@ def write_export(context, objects, out, path: str, ascii_stl: bool = False) -> N
         for obj in objects:
             arrays = blender_mesh.evaluated_arrays(obj, depsgraph, mm_per_unit)
             parts.append((obj.name, arrays["co"], arrays["tris"]))
+        from .swap import slicer_parts
+
         try:
-            write_3mf(tmp_path, parts)
+            write_3mf(tmp_path, parts, slicer_parts(objects))
         except OSError as exc:
             raise ImageToPrintError(f"cannot write {path}: {cause(exc, os.path.dirname(path))}") from None
         return

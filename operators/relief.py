@@ -51,7 +51,8 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         scene = context.scene
         k = blender_mesh.units_per_mm(scene)
         stem = os.path.splitext(os.path.basename(filepath))[0] or "Image"
-        name = f"{stem} {'Lithophane' if settings.mode == 'LITHOPHANE' else 'Relief'}"
+        kind = {'LITHOPHANE': "Lithophane", 'SWAP': "Colour Relief"}.get(settings.mode, "Relief")
+        name = f"{stem} {kind}"
 
         co = solid.co
         lamp = solid.height_rgb is not None  # a cylinder or sphere (core.lamp): built in place, upright
@@ -85,6 +86,11 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
         made.append(color_img)
         obj = bpy.data.objects.new(name, me)
         made.append(obj)
+        obj["image_to_print"] = {
+            "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
+            "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
+            "shape": plan.shape,
+        }
         if settings.mode == 'LITHOPHANE':  # what it looks like is the light through it
             from ..core.relief import backlit
 
@@ -95,6 +101,10 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
             rgba[..., 3] = 1.0
             made.append(blender_mesh.image_from_array(f"{name} Backlit", rgba, float_buffer=False, data=False))
             obj["image_to_print_backlit"] = made[-1].name
+        if plan.swap is not None:  # the plan's colours first: the viewport shows the print
+            from . import swap
+
+            swap.store_plan(obj, plan.swap, made)
         me.materials.append(blender_mesh.image_material(name, color_img, made))
 
         group = obj.vertex_groups.new(name=TOP_GROUP)
@@ -127,11 +137,6 @@ def realize_relief(context, filepath: str, settings, img, plan, solid):
             bend.deform_axis = 'Z'
             bend.angle = math.radians(settings.curve_angle_deg)
 
-        obj["image_to_print"] = {
-            "route": "relief", "mode": settings.mode, "source": os.path.abspath(filepath),
-            "base_mm": plan.base_mm, "depth_mm": plan.depth_mm, "spacing_mm": plan.spacing_mm,
-            "shape": plan.shape,
-        }
         if solid.grid is not None and not plan.curved:  # the print checks know this construction
             obj["image_to_print"]["grid"] = list(solid.grid)
         (context.collection or scene.collection).objects.link(obj)
@@ -230,6 +235,11 @@ def _from_args(args):
     from ..core.schema import from_args
 
     settings = from_args(apply_preset(ReliefSettings(), args.preset), args)
+    from ..properties import preferences
+
+    prefs = preferences()
+    if prefs is not None:  # the user's own filaments, by name
+        settings.filament_library = prefs.my_filaments
     if args.levels:
         settings.black_point, settings.white_point = args.levels
     return settings, {"max_triangles": args.max_triangles, "preview": bool(getattr(args, "preview", None))}
@@ -257,12 +267,16 @@ def _realize(context, image_path: str, settings, options, payload) -> Made:
     extra = {"mode": settings.mode, "samples": info["samples"], "spacing_mm": round(info["spacing_mm"], 6)}
     if "max_deviation_mm" in info:
         extra["max_deviation_mm"] = info["max_deviation_mm"]
+    _img, plan, _solid = payload
+    if plan.swap is not None:  # what was chosen, and how close it comes against the naive plan
+        extra.update(swaps=plan.swap.swaps(), delta_e_mean=plan.swap.delta_e_mean,
+                     delta_e_naive=plan.swap.delta_e_naive, first_filament={
+                         "colour": plan.swap.filaments[0].colour, "td_mm": plan.swap.filaments[0].td_mm})
     made = Made([obj], obj.name, info=extra, warnings=info["warnings"])
     if options.get("preview"):
         from ..core.relief import backlit
 
-        _img, plan, _solid = payload
-        made.preview = backlit(plan, settings)
+        made.preview = plan.swap.simulated() if plan.swap is not None else backlit(plan, settings)
     return made
 
 

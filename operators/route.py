@@ -184,6 +184,8 @@ class RouteOperator(ImportHelper, _Operator):
         prefs = preferences(context)
         if prefs is not None and hasattr(settings, "max_megapixels"):
             settings.max_megapixels = prefs.max_megapixels
+        if prefs is not None and hasattr(settings, "filament_library"):
+            settings.filament_library = prefs.my_filaments
         return settings
 
     def summary(self, context, made: Made) -> tuple[set, str]:

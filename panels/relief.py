@@ -52,6 +52,10 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
             box = layout.box()
             box.label(text=f"{obj.name}, lit from behind", icon='LIGHT')
             box.template_icon(icon_value=backlit.preview_ensure().icon_id, scale=8.0)
+        if obj is not None and len(getattr(obj, "image_to_print_swaps", ())):
+            from ..ui.layout import draw_swap_plan
+
+            draw_swap_plan(layout, obj)
 
 
 class IMAGE_TO_PRINT_PT_relief_image(Sidebar, bpy.types.Panel):

@@ -31,12 +31,16 @@ def draw_relief_sizes(layout, props):
     row.active = not props.native_resolution
     row.prop(props, "sample_mm")
     col.prop(props, "native_resolution")
-    if props.mode == 'RELIEF':
+    if props.mode in {'RELIEF', 'SWAP'}:
         col.prop(props, "base_mm")
         col.prop(props, "depth_mm")
     else:
         col.prop(props, "min_thickness_mm")
         col.prop(props, "max_thickness_mm")
+    if props.mode == 'SWAP':
+        col.prop(props, "filaments")
+        col.prop(props, "layer_height_mm")
+        col.prop(props, "first_layer_mm")
 
 
 def draw_relief_details(layout, props):
@@ -46,7 +50,7 @@ def draw_relief_details(layout, props):
     col = layout.column()
     if props.mode == 'RELIEF':
         col.prop(props, "lighter_is_higher")
-    else:
+    elif props.mode == 'LITHOPHANE':
         col.prop(props, "translucency")
         if props.translucency == 'BEER_LAMBERT':
             col.prop(props, "transmittance_1mm")
@@ -171,3 +175,27 @@ def draw_trace_details(layout, props):
         row = body.row()
         row.active = props.engine == 'POTRACE'
         row.prop(props, "optimize_tolerance")
+
+
+def draw_swap_plan(layout, obj) -> None:
+    """The plan of a filament-swap relief in the panel: each filament's first layer, its height, colour
+    and TD, all editable (the viewport colours follow)."""
+    from .swap_plan import plan_of
+
+    plan = plan_of(obj)
+    if plan is None:
+        return
+    heights = obj["image_to_print"]["swap"]
+    box = layout.box()
+    box.label(text=f"{obj.name}: filament swaps", icon='COLOR')
+    box.label(text=f"Simulated ΔE {heights['delta_e_mean']:.1f} (equal bands: {heights['delta_e_naive']:.1f})")
+    col = box.column(align=True)
+    from ..core.swap import layer_z
+
+    for entry in obj.image_to_print_swaps:
+        row = col.row(align=True)
+        z = float(layer_z(max(entry.layer, 1), plan["first_layer_mm"], plan["layer_mm"]))
+        row.prop(entry, "layer", text="")
+        row.label(text=f"{z:.2f} mm")
+        row.prop(entry, "colour", text="")
+        row.prop(entry, "td_mm", text="TD")

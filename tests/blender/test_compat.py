@@ -28,16 +28,19 @@ def test_only_the_wheels_for_this_python_are_installed(ext):
     assert os.listdir(lib) == [f"python{sys.version_info.major}.{sys.version_info.minor}"]
     site = os.path.join(lib, os.listdir(lib)[0], "site-packages")
     versions = sorted(os.path.basename(d) for d in glob.glob(os.path.join(site, "*.dist-info")))
-    assert versions == ["flatbuffers-25.12.19.dist-info", "onnxruntime-1.31.1.dist-info", "packaging-26.3.dist-info",
+    assert versions == ["flatbuffers-25.12.19.dist-info", "lib3mf-2.5.0.dist-info", "onnxruntime-1.31.1.dist-info",
+                        "packaging-26.3.dist-info",
                         "pillow-13.0.0.dist-info", "potracer-0.0.4.dist-info", "protobuf-7.36.2.dist-info",
                         "pydelatin-0.4.0.dist-info", "vtracer-0.6.15.dist-info"]
     tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
     natives = [os.path.basename(p) for p in glob.glob(os.path.join(site, "**", "*.so"), recursive=True)
                if os.path.basename(p).startswith(("_", "vtracer", "onnxruntime_pybind"))]
     assert natives and all(tag in n for n in natives if "cpython" in n), natives
-    import vtracer  # the extension's own copy imports on this Python
+    import lib3mf
+    import vtracer  # the extension's own copies import on this Python
 
-    assert vtracer.__file__.startswith(site)
+    assert vtracer.__file__.startswith(site) and lib3mf.__file__.startswith(site)
+    assert lib3mf.get_wrapper().GetLibraryVersion()[:2] == (2, 5)  # its C library loads: a ctypes wheel
 
 
 def _gn_object():

@@ -77,3 +77,37 @@ def stl_triangles(stl_path) -> int:
         (count,) = struct.unpack("<I", fh.read(4))
     assert os.path.getsize(stl_path) == 84 + 50 * count, "not a binary STL of the stated size"
     return count
+
+
+def lib3mf_package(path) -> dict:
+    """What lib3mf itself (its plain Python API, strict mode) reads in a 3MF: its warnings, unit, objects
+    (name, vertex and triangle counts) and the package parts of the relationships slicers' files use."""
+    import lib3mf
+
+    wrapper = lib3mf.get_wrapper()
+    model = wrapper.CreateModel()
+    reader = model.QueryReader("3mf")
+    reader.SetStrictModeActive(True)
+    reader.AddRelationToRead("http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail-custom")
+    with open(path, "rb") as fh:
+        reader.ReadFromBuffer(fh.read())
+    objects = []
+    meshes = model.GetMeshObjects()
+    while meshes.MoveNext():
+        mesh = meshes.GetCurrentMeshObject()
+        objects.append({"name": mesh.GetName(), "vertices": mesh.GetVertexCount(),
+                        "triangles": mesh.GetTriangleCount(), "manifold": mesh.IsManifoldAndOriented()})
+    return {"warnings": [reader.GetWarning(i)[1] for i in range(reader.GetWarningCount())],
+            "millimetres": model.GetUnit() == lib3mf.ModelUnit.MilliMeter, "objects": objects,
+            "parts": sorted(model.GetAttachment(i).GetPath() for i in range(model.GetAttachmentCount()))}
+
+
+def gcode_colour_changes(gcode: str) -> list[float]:
+    """The heights (mm) at which PrusaSlicer's G-code changes colour: each M600 under its layer's ;Z:."""
+    z, out = None, []
+    for line in gcode.splitlines():
+        if line.startswith(";Z:"):
+            z = float(line[3:])
+        elif line.split(";")[0].strip() == "M600":
+            out.append(z)
+    return out
