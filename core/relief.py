@@ -286,13 +286,14 @@ def tone_grid(img: LoadedImage, nx: int, ny: int, s: ReliefSettings) -> tuple[np
     return tone_to_t(grey.astype(np.float32), s), alpha
 
 
-def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+def plan_relief(img: LoadedImage, s: ReliefSettings, cancel=None) -> ReliefPlan:
     """The height field of a relief or lithophane from a decoded image. A cut-out (``alpha_mode`` CUT) is as
     wide as asked: what is left after the cut, not the image with its transparent margins, spans the width.
-    A cylinder or sphere is the image unrolled, laid out round its shade by :mod:`core.lamp`."""
+    A cylinder or sphere is the image unrolled, laid out round its shade by :mod:`core.lamp`. ``cancel``,
+    a callable that raises to stop, is called through a filament-swap plan's search."""
     if s.shape in LAMP_SHAPES:
         return _plan_shade(img, s)
-    plan, width = _plan_relief(img, s), s.width_mm
+    plan, width = _plan_relief(img, s, cancel), s.width_mm
     for _ in range(4):  # the cells' outline moves by whole samples: a few rounds settle within one
         mask = plan.vertex_mask
         if mask is None or s.frame_width_mm > 0 or s.hole_diameter_mm > 0:
@@ -302,7 +303,7 @@ def plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
         if abs(built - s.width_mm) <= 0.5 * plan.spacing_mm:
             break
         width *= s.width_mm / built
-        plan = _plan_relief(img, replace(s, width_mm=width))
+        plan = _plan_relief(img, replace(s, width_mm=width), cancel)
     return plan
 
 
@@ -333,7 +334,7 @@ def _plan_shade(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                       mirrored=bool(s.inside_view), lamp=profile)
 
 
-def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
+def _plan_relief(img: LoadedImage, s: ReliefSettings, cancel=None) -> ReliefPlan:
     validate(s)
     require_size(img, 2, "make a relief from")
     require_length(img, s.width_mm, UNIT_MAX["mm"])
@@ -351,7 +352,7 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                         "as it is")
     plan_of_swaps = None
     if s.mode == "SWAP":
-        t, alpha, plan_of_swaps = _swap_heights(img, nx, ny, s)
+        t, alpha, plan_of_swaps = _swap_heights(img, nx, ny, s, cancel)
         base = swap.layer_z(plan_of_swaps.base_layers, s.first_layer_mm, s.layer_height_mm)
         depth = swap.layer_z(plan_of_swaps.top_layers, s.first_layer_mm, s.layer_height_mm) - base
     else:
@@ -405,7 +406,7 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings) -> ReliefPlan:
                       mirrored=inside, swap=plan_of_swaps)
 
 
-def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings):
+def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings, cancel=None):
     """(t, alpha, swap plan) of a filament-swap relief: the colours on the grid, each sample at the layer
     count whose simulated colour is closest under the plan chosen for them."""
     rgb = np.stack([resample(img.rgba8[..., c].astype(np.float32) / 255.0, nx, ny, clip=True) for c in range(3)],
@@ -416,7 +417,7 @@ def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings):
     top = s.base_mm + s.depth_mm
     plan = swap.plan_swaps(rgb if alpha is None else rgb[alpha >= 0.5],
                            swap.parse_filaments(s.filaments, s.filament_library),
-                           s.base_mm, top, s.first_layer_mm, s.layer_height_mm)
+                           s.base_mm, top, s.first_layer_mm, s.layer_height_mm, cancel)
     layers = np.full((ny, nx), plan.base_layers, np.int32)
     if alpha is None:
         layers = plan.layers

@@ -32,7 +32,7 @@ def _compute(filepath: str, settings, options, progress=None, cancel=None):
 
     img = load_image(filepath, settings.max_megapixels)
     step(0.15, "planning")
-    plan = plan_relief(img, settings)
+    plan = plan_relief(img, settings, lambda: check_cancel(cancel))
     step(0.4, "building the solid")
     solid = build_solid(plan)
     step(0.9, "making the object")

@@ -131,3 +131,17 @@ def test_a_swap_relief_is_flat():
     s = replace(apply_preset(ReliefSettings(), "filament-swap"), curve_angle_deg=90.0)
     with pytest.raises(ImageToPrintError, match="filament-swap relief is flat"):
         plan_relief(make_image(np.zeros((10, 10), np.float32)), s)
+
+
+def test_the_plan_search_stops_when_cancelled():
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    rgb = np.random.default_rng(0).random((20, 20, 3)).astype(np.float32)
+    with pytest.raises(KeyboardInterrupt):
+        plan_swaps(rgb, parse_filaments(FOUR), 0.48, 2.08, 0.16, 0.08, cancel)
+    assert len(calls) == 3
