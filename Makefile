@@ -127,7 +127,7 @@ bench: env-core-3.11 env-5.2
 
 ## make screenshots: the README's pictures (docs/ui/), copied from the UI tier's last run (build/ui/)
 SHOTS := image-relief-sidebar image-trace-sidebar image-ai-sidebar finished-check-sidebar failed-relief-sidebar \
-	viewport-relief redo-f9 menu-TOPBAR_MT_file_import
+	viewport-relief redo-f9 menu-TOPBAR_MT_file_import lamp-backlit-sidebar swap-plan-sidebar
 screenshots:
 	@for s in $(SHOTS); do test -f build/ui/$$s.png || { echo "no build/ui/$$s.png: run make test-ui" >&2; exit 1; }; done
 	mkdir -p docs/ui && for s in $(SHOTS); do cp build/ui/$$s.png docs/ui/$$s.png; done

@@ -50,7 +50,7 @@ class IMAGE_TO_PRINT_PT_relief(Sidebar, bpy.types.Panel):
         backlit = bpy.data.images.get(obj.get("image_to_print_backlit", "")) if obj is not None else None
         if backlit is not None:  # a lithophane made here: what it will look like with the light behind it
             box = layout.box()
-            box.label(text=f"{obj.name}, lit from behind", icon='LIGHT')
+            box.label(text="Lit from behind", icon='LIGHT')
             box.template_icon(icon_value=backlit.preview_ensure().icon_id, scale=8.0)
         if obj is not None and len(getattr(obj, "image_to_print_swaps", ())):
             from ..ui.layout import draw_swap_plan

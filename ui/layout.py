@@ -187,15 +187,18 @@ def draw_swap_plan(layout, obj) -> None:
         return
     heights = obj["image_to_print"]["swap"]
     box = layout.box()
-    box.label(text=f"{obj.name}: filament swaps", icon='COLOR')
+    box.label(text="Filament swaps", icon='COLOR')
     box.label(text=f"Simulated ΔE {heights['delta_e_mean']:.1f} (equal bands: {heights['delta_e_naive']:.1f})")
     col = box.column(align=True)
     from ..core.swap import layer_z
 
+    row = col.row(align=True)
+    for text in ("Layer", "Z (mm)", "Colour", "TD (mm)"):
+        row.label(text=text)
     for entry in obj.image_to_print_swaps:
         row = col.row(align=True)
         z = float(layer_z(max(entry.layer, 1), plan["first_layer_mm"], plan["layer_mm"]))
         row.prop(entry, "layer", text="")
-        row.label(text=f"{z:.2f} mm")
+        row.label(text=f"{z:.2f}")
         row.prop(entry, "colour", text="")
-        row.prop(entry, "td_mm", text="TD")
+        row.prop(entry, "td_mm", text="")

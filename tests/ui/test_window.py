@@ -32,7 +32,7 @@ def window(installed):
 
 def test_the_driver_ran_to_the_end_without_errors(window):
     assert window["errors"] == [], window["errors"]
-    assert window["state_at_end"] == "redo"
+    assert window["state_at_end"] == "shades"
 
 
 def test_the_sidebar_tab_opens_with_a_click(window):
@@ -102,6 +102,16 @@ def test_f9_rebuilds_the_relief_with_the_width_typed_in_its_popup(window):
     assert redo["last"] == ["IMAGE_TO_PRINT_OT_relief"]  # Create from the sidebar is the last operation
     assert redo["before_mm"] == pytest.approx(60.0, abs=0.01)
     assert redo["after_mm"] == [pytest.approx(80.0, abs=0.01)]  # rebuilt, not a second object
+
+
+def test_the_relief_panel_shows_a_lamp_lit_from_behind_and_a_swap_plan(window):
+    shades = window["shades"]
+    assert shades["lamp"]["backlit"].endswith("Backlit") and shades["swap"]["backlit"] == ""
+    assert len(shades["swap"]["swaps"]) == 4 and shades["swap"]["swaps"][0][0] == 1  # four filaments
+    # the pictures: the panel drew something where the backlit picture and the swap list go
+    for name in ("lamp-backlit", "swap-plan"):
+        side = np.asarray(Image.open(os.path.join(PICTURES, name + "-sidebar.png")).convert("RGB"), float)
+        assert side.std() > 20, name
 
 
 def test_the_checks_use_the_height_field_on_the_relief_as_built(window):

@@ -350,6 +350,32 @@ def redo_with_f9():
     yield 0.3
 
 
+def shades_and_swaps():
+    """A cylinder lithophane and a filament-swap relief, each made by its operator and selected, with the
+    sidebar showing what each adds to the Relief panel: the lamp lit from behind, the editable swap list."""
+    made = {}
+    for name, options in (("lamp", dict(mode='LITHOPHANE', shape='CYLINDER', diameter_mm=60.0, sample_mm=0.8)),
+                          ("swap", dict(mode='SWAP', shape='FLAT', width_mm=40.0, sample_mm=0.5, base_mm=0.48,
+                                        depth_mm=1.6))):
+        before = set(bpy.data.objects)
+        with bpy.context.temp_override(**view3d()):
+            bpy.ops.image_to_print.relief('EXEC_DEFAULT', filepath=IMAGE, **options)
+        new = [o for o in bpy.data.objects if o not in before]
+        obj = new[0]
+        for other in bpy.context.scene.objects:
+            other.hide_set(other is not obj)
+        select(obj)
+        with bpy.context.temp_override(**view3d()):
+            bpy.ops.view3d.view_selected()
+        # (solid shading: the material preview's shaders take longer to compile here than a test should wait;
+        # the Blender tier checks the materials' colours against the plan)
+        yield 1.5  # the backlit picture's icon is made in the background
+        shot("lamp-backlit" if name == "lamp" else "swap-plan")
+        made[name] = {"object": obj.name, "backlit": obj.get("image_to_print_backlit", ""),
+                      "swaps": [[e.layer, list(e.colour)] for e in getattr(obj, "image_to_print_swaps", [])]}
+    log["shades"] = made
+
+
 def preview_pixels():
     import numpy as np
 
@@ -517,6 +543,10 @@ def scenario():
     # the Redo panel (F9) rebuilds with a changed setting
     STATE[0] = "redo"
     yield from redo_with_f9()
+
+    # a lampshade lit from behind, a filament-swap relief's plan: what the Relief panel shows of each
+    STATE[0] = "shades"
+    yield from shades_and_swaps()
 
 
 def finish(reason: str = "") -> None:
