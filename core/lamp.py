@@ -39,19 +39,14 @@ class LampProfile:
     inner: np.ndarray  # (m, 2) the inside, bottom to top, ending at the pole or (cylinder) back at the top
     closed: bool  # True: the profile closes back to outer[0] (cylinder); False: it runs pole to pole (sphere)
     image_rows: tuple[int, int]  # [first, last) outside rows that carry the image (the rest: rims, pole)
-    height_mm: float
-
-
-def _error(text: str) -> ImageToPrintError:
-    return ImageToPrintError(text)
 
 
 def _radii(s: ReliefSettings, base: float, depth: float) -> tuple[float, float]:
     """(inner radius, base radius of the outside skin) from the outside diameter at the thickest."""
     r_in = s.diameter_mm / 2 - (base + depth)
     if r_in < 2 * (base + depth):
-        raise _error(f"a {s.diameter_mm:g} mm {s.shape.lower()} is too small for {base + depth:g} mm walls: "
-                     f"use a diameter of at least {6 * (base + depth):g} mm")
+        raise ImageToPrintError(f"a {s.diameter_mm:g} mm {s.shape.lower()} is too small for {base + depth:g} mm "
+                                f"walls: use a diameter of at least {6 * (base + depth):g} mm")
     return r_in, r_in + base
 
 
@@ -103,7 +98,7 @@ def _cylinder(image_w, image_h, s, r_in, r_base, r_mid, cols) -> tuple[LampProfi
     nr = max(int(round(rim / dz)), 1) if rim > 0 else 0
     ny = n - 2 * nr
     if ny < 2:
-        raise _error(f"{rim:g} mm rims leave no room for the image on a {height:g} mm tall cylinder")
+        raise ImageToPrintError(f"{rim:g} mm rims leave no room for the image on a {height:g} mm tall cylinder")
     z = (n - 1 - np.arange(n)) * dz
     outer = np.stack([np.full(n, r_base), z], axis=1)
     normal = np.tile([1.0, 0.0], (n, 1))
@@ -111,21 +106,22 @@ def _cylinder(image_w, image_h, s, r_in, r_base, r_mid, cols) -> tuple[LampProfi
     if s.lip_diameter_mm > 0:
         r_lip = s.lip_diameter_mm / 2
         if r_lip > r_in - 1.0:
-            raise _error(f"an LED lip of {s.lip_diameter_mm:g} mm inner diameter needs an inside diameter of at "
-                         f"least {s.lip_diameter_mm + 2:g} mm; this cylinder's is {2 * r_in:.1f} mm")
+            raise ImageToPrintError(f"an LED lip of {s.lip_diameter_mm:g} mm inner diameter needs an inside "
+                                    f"diameter of at least {s.lip_diameter_mm + 2:g} mm; this cylinder's is "
+                                    f"{2 * r_in:.1f} mm")
         k = min(max(int(round(s.lip_height_mm / dz)), 1), n - 2)  # the ledge's top on a row of the skin
         inner = np.concatenate([[[r_lip, 0.0], [r_lip, rising[k]]],
                                 np.stack([np.full(n - k, r_in), rising[k:]], axis=1)])
     else:
         inner = np.stack([np.full(n, r_in), rising], axis=1)
-    return LampProfile(outer, normal, inner, True, (nr, nr + ny), float(height)), ny
+    return LampProfile(outer, normal, inner, True, (nr, nr + ny)), ny
 
 
 def _sphere(s, r_in, r_base, r_mid, depth, cols) -> tuple[LampProfile, int, int]:
     r_open = s.opening_mm / 2
     if r_open > r_in - 1.0:
-        raise _error(f"a {s.opening_mm:g} mm opening needs an inside diameter of at least {s.opening_mm + 2:g} mm; "
-                     f"this sphere's is {2 * r_in:.1f} mm")
+        raise ImageToPrintError(f"a {s.opening_mm:g} mm opening needs an inside diameter of at least "
+                                f"{s.opening_mm + 2:g} mm; this sphere's is {2 * r_in:.1f} mm")
     z_cut = -math.sqrt(r_in * r_in - r_open * r_open)
     # Every outside row thickens along its radius, so rows never cross; the lowest row's radius meets the
     # cut where it is thickest, and the stand band below the image is always thickest: the ring is flat.
@@ -135,7 +131,7 @@ def _sphere(s, r_in, r_base, r_mid, depth, cols) -> tuple[LampProfile, int, int]
     nr = max(int(round(s.rim_mm / step)), 1)  # at least the ring itself
     ny = n - 1 - nr  # row 0 is the pole
     if ny < 2:
-        raise _error(f"a {s.rim_mm:g} mm band round the opening leaves no room for the image")
+        raise ImageToPrintError(f"a {s.rim_mm:g} mm band round the opening leaves no room for the image")
     lat = math.pi / 2 - np.arange(n) * (math.pi / 2 - lat_out) / (n - 1)
     outer = r_base * np.stack([np.cos(lat), np.sin(lat)], axis=1)
     normal = np.stack([np.cos(lat), np.sin(lat)], axis=1)
@@ -151,7 +147,7 @@ def _sphere(s, r_in, r_base, r_mid, depth, cols) -> tuple[LampProfile, int, int]
     halvings = _halvings(np.concatenate([outer[:, 0], inner[:, 0]]), max(outer[:, 0].max(), 1e-9))
     q = 1 << int(halvings.max(initial=0))
     cols = max(-(-cols // q) * q, 2 * q)
-    profile = LampProfile(outer, normal, inner, False, (1, 1 + ny), float(r_base - z_cut))
+    profile = LampProfile(outer, normal, inner, False, (1, 1 + ny))
     return profile, ny, cols
 
 
