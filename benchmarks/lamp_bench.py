@@ -24,13 +24,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from print_bench import stl_triangles, timed  # noqa: E402
-from relief_bench import photo_like_image  # noqa: E402
+from relief_bench import photo_like_image, run_timed  # noqa: E402
 
 MANUAL = r'''
 import math, os, sys
@@ -110,7 +109,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    t0 = time.perf_counter()
-    code = main()
-    print(f"\n(benchmark took {time.perf_counter() - t0:.0f} s)")
-    sys.exit(code)
+    run_timed(main)

@@ -132,8 +132,13 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_timed(main) -> None:
+    """Run a benchmark's ``main``, say how long the whole benchmark took, exit with its code."""
     t0 = time.perf_counter()
     code = main()
     print(f"\n(benchmark took {time.perf_counter() - t0:.0f} s)")
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    run_timed(main)

@@ -152,8 +152,8 @@ def _sphere(s, r_in, r_base, r_mid, depth, cols) -> tuple[LampProfile, int, int]
 
 
 def _halvings(radius: np.ndarray, r_max: float) -> np.ndarray:
-    """How many times each ring's column count is halved: its vertices stay about as far apart as the
-    widest ring's. Poles (r = 0) are single vertices; neighbouring rings differ by one halving at most."""
+    """How many times each ring's column count is halved, so that its vertices stay about as far apart as
+    the widest ring's (poles, r = 0: none; :func:`_rings` then keeps neighbours within one halving)."""
     r = np.maximum(radius, 1e-12)
     h = np.floor(np.log2(r_max / r) + 1e-9).clip(0, 30).astype(np.int64)
     h[radius <= 0] = 0
@@ -217,11 +217,9 @@ def build_lamp(plan) -> SolidMesh:
     dirs[..., 2] = prof.normal[:, None, 1]
     height_rgb = plan.t[..., None] * dirs
 
-    uv = np.zeros((len(co), 2), np.float32)  # per vertex: the outside's own texel (what Displace reads)
-    for kk in range(n):
-        jv = np.arange(ring[kk]) * step[kk]
-        uv[start[kk]:start[kk] + ring[kk]] = np.stack([(jv + 0.5) / cols, np.full(ring[kk], (n - 1 - kk + 0.5) / n)],
-                                                      axis=1)
+    uv = np.zeros((len(co), 2), np.float32)  # per vertex: its own texel (what Displace reads), from its corners
+    uv[loop_vert] = loop_uv
+    uv[:, 0] %= 1.0
     return SolidMesh(co=co, loop_vert=loop_vert, loop_start=loop_start, loop_total=loop_total, uv=uv,
                      uv_color=None, top_count=top_count, loop_uv=loop_uv, loop_uv_color=color,
                      height_rgb=height_rgb)

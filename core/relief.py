@@ -352,9 +352,7 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings, cancel=None) -> ReliefPlan
                         "as it is")
     plan_of_swaps = None
     if s.mode == "SWAP":
-        t, alpha, plan_of_swaps = _swap_heights(img, nx, ny, s, cancel)
-        base = swap.layer_z(plan_of_swaps.base_layers, s.first_layer_mm, s.layer_height_mm)
-        depth = swap.layer_z(plan_of_swaps.top_layers, s.first_layer_mm, s.layer_height_mm) - base
+        t, alpha, plan_of_swaps, base, depth = _swap_heights(img, nx, ny, s, cancel)
     else:
         t, alpha = tone_grid(mirror(img) if inside else img, nx, ny, s)
         base, depth = base_and_depth(s)
@@ -407,8 +405,9 @@ def _plan_relief(img: LoadedImage, s: ReliefSettings, cancel=None) -> ReliefPlan
 
 
 def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings, cancel=None):
-    """(t, alpha, swap plan) of a filament-swap relief: the colours on the grid, each sample at the layer
-    count whose simulated colour is closest under the plan chosen for them."""
+    """(t, alpha, swap plan, base mm, depth mm) of a filament-swap relief: the colours on the grid, each
+    sample at the layer count whose simulated colour is closest under the plan chosen for them, the base
+    and depth on layer boundaries."""
     rgb = np.stack([resample(img.rgba8[..., c].astype(np.float32) / 255.0, nx, ny, clip=True) for c in range(3)],
                    axis=-1)
     alpha = resample(img.alpha, nx, ny, clip=True) if img.alpha is not None else None
@@ -418,16 +417,14 @@ def _swap_heights(img: LoadedImage, nx: int, ny: int, s: ReliefSettings, cancel=
     plan = swap.plan_swaps(rgb if alpha is None else rgb[alpha >= 0.5],
                            swap.parse_filaments(s.filaments, s.filament_library),
                            s.base_mm, top, s.first_layer_mm, s.layer_height_mm, cancel)
-    layers = np.full((ny, nx), plan.base_layers, np.int32)
-    if alpha is None:
-        layers = plan.layers
-    else:  # transparent samples stay at the base
+    if alpha is not None:  # transparent samples stay at the base
+        layers = np.full((ny, nx), plan.base_layers, np.int32)
         layers[alpha >= 0.5] = plan.layers.ravel()
         plan.layers = layers
-    z = swap.layer_z(layers, s.first_layer_mm, s.layer_height_mm)
-    z_base = swap.layer_z(plan.base_layers, s.first_layer_mm, s.layer_height_mm)
-    z_top = swap.layer_z(plan.top_layers, s.first_layer_mm, s.layer_height_mm)
-    return ((z - z_base) / (z_top - z_base)).astype(np.float32), alpha, plan
+    z = swap.layer_z(plan.layers, s.first_layer_mm, s.layer_height_mm)
+    base = swap.layer_z(plan.base_layers, s.first_layer_mm, s.layer_height_mm)
+    depth = swap.layer_z(plan.top_layers, s.first_layer_mm, s.layer_height_mm) - base
+    return ((z - base) / depth).astype(np.float32), alpha, plan, base, depth
 
 
 def is_curved(s: ReliefSettings) -> bool:

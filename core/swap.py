@@ -17,7 +17,7 @@ of lightness) is simulated too, so the gain is measured.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,8 +64,6 @@ class SwapPlan:
     top_layers: int
     delta_e_mean: float
     delta_e_naive: float
-    naive_starts: list[int] = field(default_factory=list)
-    naive_order: list[int] = field(default_factory=list)
 
     def swaps(self) -> list[dict]:
         """Each change of filament: from which layer and height (mm), to which colour and TD."""
@@ -211,12 +209,11 @@ def _quantised(lab: np.ndarray, bins: float = 2.0) -> tuple[np.ndarray, np.ndarr
     return sums / counts[:, None], counts.astype(np.float64)
 
 
-def _cost(target_lab, weights, filaments, starts, lo, hi, first, layer) -> tuple[float, np.ndarray]:
-    """Mean CIEDE2000 of the targets at their best layer count in [lo, hi], and those counts."""
+def _cost(target_lab, weights, filaments, starts, lo, hi, first, layer) -> float:
+    """Mean CIEDE2000 of the targets, each at its best layer count in [lo, hi]."""
     lab = linear_to_lab(palette(filaments, starts, hi, first, layer)[lo:hi + 1])
     de = delta_e_2000(target_lab[:, None, :], lab[None, :, :])
-    best = de.argmin(axis=1)
-    return float((de[np.arange(len(best)), best] * weights).sum() / weights.sum()), best + lo
+    return float((de.min(axis=1) * weights).sum() / weights.sum())
 
 
 def equal_bands(count: int, lo: int, hi: int) -> list[int]:
@@ -228,7 +225,7 @@ def equal_bands(count: int, lo: int, hi: int) -> list[int]:
 
 def _search(target_lab, weights, filaments, lo, hi, first, layer, cancel=None) -> tuple[list[int], float]:
     starts = equal_bands(len(filaments), lo, hi)
-    best, _ = _cost(target_lab, weights, filaments, starts, lo, hi, first, layer)
+    best = _cost(target_lab, weights, filaments, starts, lo, hi, first, layer)
     step = max(1, (hi - lo) // 8)
     while step >= 1:
         improved = True
@@ -244,7 +241,7 @@ def _search(target_lab, weights, filaments, lo, hi, first, layer, cancel=None) -
                         continue
                     if cancel is not None:
                         cancel()
-                    cost, _ = _cost(target_lab, weights, filaments, trial, lo, hi, first, layer)
+                    cost = _cost(target_lab, weights, filaments, trial, lo, hi, first, layer)
                     if cost < best - 1e-9:
                         best, starts, improved = cost, trial, True
         step //= 2
@@ -270,15 +267,13 @@ def plan_swaps(rgb: np.ndarray, filaments: list[Filament], base_mm: float, top_m
     # the naive plan: equal bands, filaments from dark to light
     order = sorted(range(len(filaments)), key=lambda i: float(linear_to_lab(filaments[i].linear)[0]))
     naive_f = [filaments[i] for i in order]
-    naive_starts = equal_bands(len(filaments), lo, hi)
-    naive, _ = _cost(target, weights, naive_f, naive_starts, lo, hi, first_layer_mm, layer_mm)
+    naive = _cost(target, weights, naive_f, equal_bands(len(filaments), lo, hi), lo, hi, first_layer_mm, layer_mm)
     # every sample at its best layer count for the chosen plan
     colours = linear_to_lab(palette(filaments, starts, hi, first_layer_mm, layer_mm)[lo:hi + 1])
     best = _nearest(lab, colours) + lo
     return SwapPlan(filaments=list(filaments), starts=starts, first_layer_mm=first_layer_mm, layer_mm=layer_mm,
                     layers=best.reshape(rgb.shape[:-1]).astype(np.int32), base_layers=lo, top_layers=hi,
-                    delta_e_mean=round(mean, 3), delta_e_naive=round(naive, 3), naive_starts=naive_starts,
-                    naive_order=order)
+                    delta_e_mean=round(mean, 3), delta_e_naive=round(naive, 3))
 
 
 def _nearest(lab: np.ndarray, colours: np.ndarray, chunk: int = 100_000) -> np.ndarray:

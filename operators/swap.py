@@ -106,25 +106,27 @@ def _material(obj, image, plan, made):
     return mat
 
 
+def _first_plan(objects) -> dict | None:
+    return next((plan for plan in map(plan_of, objects) if plan is not None), None)
+
+
 def slicer_parts(objects) -> dict[str, bytes]:
     """The 3MF package parts that carry the colour changes of the first object with a plan."""
     from ..core.swap import bambu_xml, prusa_xml
 
-    for obj in objects:
-        plan = plan_of(obj)
-        if plan is not None:
-            return {"Metadata/Prusa_Slicer_custom_gcode_per_print_z.xml": prusa_xml(plan["swaps"]),
-                    "Metadata/custom_gcode_per_layer.xml": bambu_xml(plan["swaps"])}
-    return {}
+    plan = _first_plan(objects)
+    if plan is None:
+        return {}
+    return {"Metadata/Prusa_Slicer_custom_gcode_per_print_z.xml": prusa_xml(plan["swaps"]),
+            "Metadata/custom_gcode_per_layer.xml": bambu_xml(plan["swaps"])}
 
 
 def table(objects) -> str:
     """The swap table of the first object with a plan, or ""."""
     from ..core.swap import Filament, swap_table
 
-    for obj in objects:
-        plan = plan_of(obj)
-        if plan is not None:
-            first = Filament(plan["first"]["colour"], plan["first"]["td_mm"])
-            return swap_table(first, plan["swaps"], plan["first_layer_mm"], plan["layer_mm"])
-    return ""
+    plan = _first_plan(objects)
+    if plan is None:
+        return ""
+    first = Filament(plan["first"]["colour"], plan["first"]["td_mm"])
+    return swap_table(first, plan["swaps"], plan["first_layer_mm"], plan["layer_mm"])
